@@ -1,0 +1,108 @@
+"""Shared plumbing of the CLI: error handling, exit codes, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+
+from ..errors import EdcIssueError, InputError
+
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_FAILED",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "die",
+    "echo_json",
+    "handle_errors",
+    "run_cli",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+EXIT_BUG = 3
+
+
+def _debug_enabled() -> bool:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+            return True
+        ctx = ctx.parent
+    return "--debug" in sys.argv
+
+
+def error_line(exc: BaseException, *, file: str | None = None) -> str:
+    """Format one error as the single line the CLI prints: ``error: FILE: PATH: message [code]``."""
+    if isinstance(exc, EdcIssueError):
+        parts = [p for p in (file, str(exc)) if p]
+        text = ": ".join(parts)
+        return f"error: {text} [{exc.code}]"
+    return f"error: {file + ': ' if file else ''}{exc}"
+
+
+def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print ``error: message`` to stderr and exit with *code*."""
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@contextmanager
+def handle_errors(*, file: str | None = None) -> Iterator[None]:
+    """Turn library errors into one line on stderr and the contract's exit status.
+
+    ``InputError`` exits 2; other ``EdcIssueError`` exit 1; anything else is a
+    bug (exit 3), with a traceback only under ``--debug``.
+    """
+    try:
+        yield
+    except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except EdcIssueError as exc:
+        if _debug_enabled():
+            traceback.print_exc()
+        click.echo(error_line(exc, file=file), err=True)
+        raise SystemExit(EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug: say so, briefly
+        if _debug_enabled():
+            traceback.print_exc()
+        click.echo(
+            f"error: internal error ({type(exc).__name__}: {exc}); "
+            "run with --debug for a traceback and please report it",
+            err=True,
+        )
+        raise SystemExit(EXIT_BUG) from None
+
+
+def echo_json(value: Any) -> None:
+    """Print *value* as one JSON document on stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def run_cli(group: click.Group, args: list[str]) -> int:
+    """Run *group* on *args* and return the exit status, without a traceback."""
+    try:
+        with handle_errors():
+            group.main(args=args, prog_name="edc-issue", standalone_mode=False)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_INPUT)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INPUT if isinstance(exc, click.UsageError) else exc.exit_code
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""One module per ``edc-issue`` sub-command; each exposes ``command``."""

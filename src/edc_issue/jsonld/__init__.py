@@ -1,0 +1,10 @@
+"""Offline JSON-LD: bundled contexts, expansion to RDF, RDFC-1.0 canonicalization.
+
+This package is the only importer of pyld.
+"""
+
+from __future__ import annotations
+
+from .loader import OfflineLoader, bundled_contexts, default_loader
+
+__all__ = ["OfflineLoader", "bundled_contexts", "default_loader"]
