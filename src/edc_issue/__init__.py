@@ -1,4 +1,4 @@
-"""edc-issue: issue, sign, seal, validate and verify European Digital Credentials and Open Badges 3.0.
+"""edc-issue: issue, sign, seal, validate and verify EDCs and Open Badges 3.0.
 
 The public API (see the contract in ``docs/``)::
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .errors import EdcIssueError
-from .jsonld import OfflineLoader
+from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
 from .results import Check, Finding, ValidationReport, VerificationResult
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "ValidationReport",
     "VerificationResult",
     "__version__",
+    "canonicalize_nquads",
+    "to_nquads",
 ]
 
 

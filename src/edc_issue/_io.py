@@ -43,7 +43,9 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
     except IsADirectoryError:
         raise ReadError("is a folder, not a file", pointer=str(p), code="io.unreadable") from None
     except OSError as exc:
-        raise ReadError(f"cannot read: {exc.strerror}", pointer=str(p), code="io.unreadable") from exc
+        raise ReadError(
+            f"cannot read: {exc.strerror}", pointer=str(p), code="io.unreadable"
+        ) from exc
 
 
 def parse_json_text(data: bytes | str, *, source: str = "<input>") -> Any:

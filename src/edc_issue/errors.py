@@ -67,6 +67,7 @@ class EdcIssueError(Exception):
         pointer: str | None = None,
         hint: str | None = None,
         spec: str | None = None,
+        problems: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -76,6 +77,8 @@ class EdcIssueError(Exception):
         self.pointer = pointer
         self.hint = hint
         self.spec = spec
+        #: every problem found, as (path, message), when there is more than one
+        self.problems: list[tuple[str, str]] = list(problems or [])
 
     def __str__(self) -> str:
         text = self.message
@@ -102,11 +105,6 @@ class ModelError(InputError):
     """A credential does not fit the data model; ``problems`` lists each one with its path."""
 
     code: ClassVar[str] = "model.invalid"
-
-    def __init__(self, message: str, *, problems: list[tuple[str, str]] | None = None,
-                 **kwargs: str | None) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
-        self.problems: list[tuple[str, str]] = problems or []
 
 
 class ContextError(InputError):

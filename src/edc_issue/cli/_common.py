@@ -42,8 +42,9 @@ def _debug_enabled() -> bool:
 def error_line(exc: BaseException, *, file: str | None = None) -> str:
     """Format one error as the single line the CLI prints: ``error: FILE: PATH: message [code]``."""
     if isinstance(exc, EdcIssueError):
-        parts = [p for p in (file, str(exc)) if p]
-        text = ": ".join(parts)
+        text = str(exc)
+        if file and not (exc.pointer or "").startswith(file):
+            text = f"{file}: {text}"
         return f"error: {text} [{exc.code}]"
     return f"error: {file + ': ' if file else ''}{exc}"
 
@@ -69,6 +70,8 @@ def handle_errors(*, file: str | None = None) -> Iterator[None]:
         if _debug_enabled():
             traceback.print_exc()
         click.echo(error_line(exc, file=file), err=True)
+        for path, message in exc.problems[1:]:
+            click.echo(f"error: {file + ': ' if file else ''}{path}: {message}", err=True)
         raise SystemExit(EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILED) from None
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
@@ -99,9 +102,14 @@ def run_cli(group: click.Group, args: list[str]) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_INPUT)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        # one line, like every other error; the usage text is one --help away
+        command = exc.ctx.command_path if exc.ctx is not None else "edc-issue"
+        click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+        return EXIT_INPUT
     except click.ClickException as exc:
-        exc.show()
-        return EXIT_INPUT if isinstance(exc, click.UsageError) else exc.exit_code
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
     except click.Abort:
         click.echo("error: aborted", err=True)
         return EXIT_FAILED

@@ -5,6 +5,17 @@ This package is the only importer of pyld.
 
 from __future__ import annotations
 
+from .canon import canonicalize, canonicalize_nquads
+from .expand import expand, to_dataset, to_nquads
 from .loader import OfflineLoader, bundled_contexts, default_loader
 
-__all__ = ["OfflineLoader", "bundled_contexts", "default_loader"]
+__all__ = [
+    "OfflineLoader",
+    "bundled_contexts",
+    "canonicalize",
+    "canonicalize_nquads",
+    "default_loader",
+    "expand",
+    "to_dataset",
+    "to_nquads",
+]

@@ -152,7 +152,7 @@ class OfflineLoader:
             url, headers={"Accept": "application/ld+json, application/json"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(self.max_bytes + 1)
         except Exception as exc:
             raise ContextError(

@@ -1,0 +1,325 @@
+"""JSON-LD to RDF, offline, refusing to drop data silently.
+
+Expansion uses pyld with the offline loader. Strict mode (the default) refuses
+a document in which a property or a type is not mapped to an absolute IRI by
+the contexts, or an IRI value is relative: jsonld.js and pyld would drop such
+data from the RDF, so it would be left out of what gets signed. Lenient mode
+(``strict=False``, for verifying others' credentials) drops exactly what
+jsonld.js drops.
+
+How strict mode finds what would be dropped, in one expansion: a sentinel
+``@vocab`` is placed *before* the document's own contexts. A context that sets
+its own ``@vocab`` (credentials v2 does) overrides it, exactly as it would the
+absence of one; anything else that the contexts do not define expands to the
+sentinel namespace, where it is easy to find. When nothing is found, the
+expansion is identical to one without the sentinel, and is used as it is.
+
+See: <https://www.w3.org/TR/json-ld11-api/#expansion-algorithm>,
+<https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly>
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache
+from pyld import jsonld as _pyld
+from pyld.context_resolver import ContextResolver
+
+from .._types import JsonObject
+from ..errors import EdcIssueError, JsonLdError
+from .loader import OfflineLoader, default_loader
+
+__all__ = ["JsonLdProblem", "expand", "to_dataset", "to_nquads"]
+
+#: The sentinel vocabulary; no real document uses it.
+SENTINEL_VOCAB = "urn:edc-issue:undefined:"
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
+
+
+@dataclass(frozen=True)
+class JsonLdProblem:
+    """Something strict mode refuses: where, what kind, and the offending term or value."""
+
+    path: str
+    kind: str  # "undefined_term" | "undefined_type" | "relative_iri"
+    value: str
+    message: str
+
+
+def _is_absolute(iri: str) -> bool:
+    return bool(_ABSOLUTE_IRI.match(iri))
+
+
+def _resolver(loader: OfflineLoader | Any) -> ContextResolver:
+    cache = getattr(loader, "context_cache", None)
+    if cache is None:
+        cache = LRUCache(maxsize=256)
+        try:
+            loader.context_cache = cache
+        except AttributeError:  # a plain function loader: no reuse across calls
+            pass
+    return ContextResolver(cache, loader)
+
+
+def _options(loader: Any) -> dict[str, Any]:
+    return {
+        "documentLoader": loader,
+        "contextResolver": _resolver(loader),
+        # None keeps relative IRIs relative, as jsonld.js does for a document
+        # without a base; pyld would otherwise resolve them against
+        # "http://example.org/base/" and sign made-up IRIs.
+        "base": None,
+        "processingMode": "json-ld-1.1",
+        "produceGeneralizedRdf": False,
+    }
+
+
+def _find_context_error(exc: BaseException) -> EdcIssueError | None:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, EdcIssueError):
+            return cur
+        stack.append(cur.__cause__)
+        stack.append(cur.__context__)
+        cause = getattr(cur, "cause", None)
+        if isinstance(cause, BaseException):
+            stack.append(cause)
+    return None
+
+
+def _pyld_expand(document: JsonObject, loader: Any, dropped: list[str] | None) -> list[Any]:
+    def on_dropped(prop: str | None) -> None:
+        if dropped is not None:
+            dropped.append(prop or "")
+
+    try:
+        result = _pyld.JsonLdProcessor(on_property_dropped=on_dropped).expand(
+            document, _options(loader)
+        )
+    except _pyld.JsonLdError as exc:
+        inner = _find_context_error(exc)
+        if inner is not None:
+            raise inner from None
+        detail = getattr(exc, "type", "") or ""
+        code = getattr(exc, "code", "") or ""
+        raise JsonLdError(
+            f"JSON-LD processing failed: {exc.args[0] if exc.args else exc}"
+            + (f" ({code or detail})" if (code or detail) else ""),
+            code="jsonld.invalid",
+        ) from exc
+    except RecursionError:
+        raise JsonLdError("JSON-LD nested too deeply to process", code="jsonld.invalid") from None
+    return result if isinstance(result, list) else [result]
+
+
+def _with_sentinel(document: JsonObject) -> JsonObject:
+    ctx = document.get("@context")
+    if ctx is None:
+        contexts: list[Any] = []
+    elif isinstance(ctx, list):
+        contexts = list(ctx)
+    else:
+        contexts = [ctx]
+    out = dict(document)
+    out["@context"] = [{"@vocab": SENTINEL_VOCAB}, *contexts]
+    return out
+
+
+def expand(
+    document: JsonObject,
+    *,
+    strict: bool = True,
+    loader: OfflineLoader | None = None,
+) -> list[Any]:
+    """Expand *document* with the bundled contexts only.
+
+    :param strict: refuse undefined terms and types and relative IRIs (default);
+        with ``False``, drop them as jsonld.js does.
+    :param loader: resolves every ``@context``; default: bundled contexts only.
+    :raises ContextError: ``jsonld.context_not_allowed`` naming an unknown context URL.
+    :raises JsonLdError: ``jsonld.undefined_term`` / ``jsonld.relative_iri`` in strict
+        mode, with ``problems`` listing every one by path; ``jsonld.invalid`` when the
+        document is not valid JSON-LD.
+    """
+    if not isinstance(document, dict):
+        raise JsonLdError("a JSON-LD document must be a JSON object", code="jsonld.invalid")
+    ldr = loader if loader is not None else default_loader()
+    if not strict:
+        return _pyld_expand(document, ldr, None)
+    dropped: list[str] = []
+    expanded = _pyld_expand(_with_sentinel(document), ldr, dropped)
+    problems = _problems(document, expanded, dropped)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise JsonLdError(
+            first.message + more,
+            code=f"jsonld.{first.kind}" if first.kind != "undefined_type" else
+            "jsonld.undefined_term",
+            pointer=first.path,
+            hint="define it in a @context, or use strict=False to drop it as jsonld.js does",
+            problems=[(p.path, p.message) for p in problems],
+        )
+    return expanded
+
+
+def to_dataset(
+    document: JsonObject,
+    *,
+    strict: bool = True,
+    loader: OfflineLoader | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the RDF dataset of *document* in pyld's dataset form (graph name → triples)."""
+    expanded = expand(document, strict=strict, loader=loader)
+    processor = _pyld.JsonLdProcessor()
+    issuer = _pyld.IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    options = _options(loader if loader is not None else default_loader())
+    try:
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset: dict[str, list[dict[str, Any]]] = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default" or _is_absolute(graph_name):
+                dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+    except _pyld.JsonLdError as exc:
+        raise JsonLdError(f"JSON-LD to RDF failed: {exc}", code="jsonld.invalid") from exc
+    return dataset
+
+
+def to_nquads(
+    document: JsonObject,
+    *,
+    strict: bool = True,
+    loader: OfflineLoader | None = None,
+) -> str:
+    """Return the RDF of a JSON-LD *document* as N-Quads, offline.
+
+    Contexts come only from the bundled, pinned set (or *loader*). Blank node
+    labels are arbitrary; canonicalize with :func:`edc_issue.canonicalize_nquads`.
+
+    :param strict: refuse (``jsonld.undefined_term``, ``jsonld.relative_iri``)
+        anything that the contexts do not map and jsonld.js would drop, naming its
+        JSON path; with ``False``, drop exactly what jsonld.js drops.
+    :raises ContextError: an unknown context URL (``jsonld.context_not_allowed``).
+    :raises JsonLdError: see :func:`expand`.
+    """
+    from .nquads import from_pyld_dataset, serialize_nquads
+
+    return serialize_nquads(from_pyld_dataset(to_dataset(document, strict=strict, loader=loader)))
+
+
+# --- finding what would be dropped, and where -------------------------------------------
+
+
+def _problems(document: JsonObject, expanded: list[Any], dropped: list[str]) -> list[JsonLdProblem]:
+    terms: dict[str, None] = {}
+    types: dict[str, None] = {}
+    relative: dict[str, None] = {}
+    for prop in dropped:
+        terms[prop] = None
+    for kind, value in _walk_expanded(expanded):
+        if kind == "term":
+            terms[value] = None
+        elif kind == "type":
+            types[value] = None
+        else:
+            relative[value] = None
+    problems: list[JsonLdProblem] = []
+    for term in terms:
+        paths = list(_paths_of_key(document, term)) or [term]
+        for path in paths:
+            problems.append(JsonLdProblem(
+                path, "undefined_term", term,
+                f'no @context defines "{term}"; it would be dropped from the signed data',
+            ))
+    for type_ in types:
+        paths = list(_paths_of_type(document, type_)) or ["type"]
+        for path in paths:
+            problems.append(JsonLdProblem(
+                path, "undefined_type", type_,
+                f'no @context defines the type "{type_}"; it would be dropped from the signed data',
+            ))
+    for value in relative:
+        paths = list(_paths_of_value(document, value)) or ["@id"]
+        for path in paths:
+            problems.append(JsonLdProblem(
+                path, "relative_iri", value,
+                f'"{value}" is used as an IRI but is relative (the context types this '
+                "property @id); it would be dropped from the signed data",
+            ))
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+def _walk_expanded(node: Any) -> Iterator[tuple[str, str]]:
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, list):
+            stack.extend(cur)
+            continue
+        if not isinstance(cur, dict):
+            continue
+        is_value = "@value" in cur
+        for key, val in cur.items():
+            if key == "@id":
+                if isinstance(val, str) and not _is_absolute(val):
+                    yield "relative", val
+            elif key == "@type":
+                for t in val if isinstance(val, list) else [val]:
+                    if not isinstance(t, str):
+                        continue
+                    if t.startswith(SENTINEL_VOCAB):
+                        yield "type", t[len(SENTINEL_VOCAB):]
+                    elif not _is_absolute(t) and not (is_value and t.startswith("@")):
+                        yield "relative", t
+            elif key.startswith(SENTINEL_VOCAB):
+                yield "term", key[len(SENTINEL_VOCAB):]
+                stack.append(val)
+            elif key in ("@value", "@language", "@direction", "@index", "@context"):
+                continue
+            else:
+                stack.append(val)
+
+
+def _json_paths(node: Any, prefix: str = "") -> Iterator[tuple[str, Any, str | None]]:
+    """Yield (path, value, key) for every value in a compact JSON document."""
+    stack: list[tuple[str, Any, str | None]] = [(prefix, node, None)]
+    while stack:
+        path, cur, key = stack.pop()
+        yield path, cur, key
+        if isinstance(cur, dict):
+            for k, v in reversed(list(cur.items())):
+                if k == "@context":
+                    continue
+                stack.append((f"{path}.{k}" if path else k, v, k))
+        elif isinstance(cur, list):
+            for i in range(len(cur) - 1, -1, -1):
+                stack.append((f"{path}[{i}]", cur[i], key))
+
+
+def _paths_of_key(document: JsonObject, term: str) -> Iterator[str]:
+    for path, _value, key in _json_paths(document):
+        if key == term and not path.endswith("]"):
+            yield path
+
+
+def _paths_of_type(document: JsonObject, type_: str) -> Iterator[str]:
+    for path, value, key in _json_paths(document):
+        if key in ("type", "@type") and value == type_:
+            yield path
+
+
+def _paths_of_value(document: JsonObject, iri: str) -> Iterator[str]:
+    for path, value, key in _json_paths(document):
+        if value == iri and key not in (None,):
+            yield path
