@@ -94,3 +94,14 @@ def test_open_badges_test_vector_document_canon(vector: str) -> None:
     unsigned = json.loads((VECTORS / f"{vector}-unsigned.json").read_text())
     expected = (VECTORS / f"{vector}-document-canon.nq").read_text()
     assert canonicalize_nquads(to_nquads(unsigned)) == expected
+
+
+@pytest.mark.parametrize("name", ["ob3-03-complete-openbadgecredential.eddsa-rdfc-2022",
+                                  "edc-AA-Annex1-MC-signed"])
+def test_canonical_nquads_is_the_same_without_the_text_round_trip(name: str) -> None:
+    from edc_issue.jsonld import canonical_nquads
+
+    document = _document(name)
+    for algorithm, suffix in (("sha256", ".nq"), ("sha384", ".sha384.nq")):
+        expected = (ORACLE / f"{name}{suffix}").read_text(encoding="utf-8")
+        assert canonical_nquads(document, strict=False, hash_algorithm=algorithm) == expected

@@ -6,12 +6,13 @@ This package is the only importer of pyld.
 from __future__ import annotations
 
 from .canon import canonicalize, canonicalize_nquads
-from .expand import expand, to_dataset, to_nquads
+from .expand import canonical_nquads, expand, to_dataset, to_nquads
 from .loader import OfflineLoader, bundled_contexts, default_loader
 
 __all__ = [
     "OfflineLoader",
     "bundled_contexts",
+    "canonical_nquads",
     "canonicalize",
     "canonicalize_nquads",
     "default_loader",

@@ -21,6 +21,8 @@ See: <https://www.w3.org/TR/json-ld11-api/#expansion-algorithm>,
 from __future__ import annotations
 
 import re
+import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,7 @@ from .._types import JsonObject
 from ..errors import EdcIssueError, JsonLdError
 from .loader import OfflineLoader, default_loader
 
-__all__ = ["JsonLdProblem", "expand", "to_dataset", "to_nquads"]
+__all__ = ["JsonLdProblem", "canonical_nquads", "expand", "to_dataset", "to_nquads"]
 
 #: The sentinel vocabulary; no real document uses it.
 SENTINEL_VOCAB = "urn:edc-issue:undefined:"
@@ -63,6 +65,92 @@ def _resolver(loader: OfflineLoader | Any) -> ContextResolver:
         except AttributeError:  # a plain function loader: no reuse across calls
             pass
     return ContextResolver(cache, loader)
+
+
+class _ContextMemo:
+    """Processed active contexts, keyed by (active context, local context, flags).
+
+    pyld resolves and re-processes a type-scoped context on every node that has
+    that type (JSON-canonicalizing inline contexts each time to find its cache
+    entry). The result depends only on the active context, the local context and
+    the loader, so one loader keeps one memo and every document reuses it.
+    """
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self._cache: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(active_ctx: Any, local_ctx: Any, flags: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        ctx_id = active_ctx.get("_uuid") if isinstance(active_ctx, dict) else None
+        if ctx_id is None:
+            ctx_id = getattr(active_ctx, "get", lambda _k: None)("_uuid")
+        if ctx_id is None:
+            return None
+        if isinstance(local_ctx, str):
+            local_key: Any = ("s", local_ctx)
+        elif isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+            local_key = ("l", *local_ctx)
+        else:
+            local_key = ("o", id(local_ctx))
+        return (ctx_id, local_key, *flags)
+
+    def get(self, key: tuple[Any, ...], local_ctx: Any) -> Any:
+        with self._lock:
+            hit = self._cache.get(key)
+        # an id()-keyed entry is valid only while it is the very same object
+        if hit is not None and (key[1][0] != "o" or hit[0] is local_ctx):
+            return hit[1]
+        return None
+
+    def put(self, key: tuple[Any, ...], local_ctx: Any, processed: Any) -> None:
+        with self._lock:
+            self._cache[key] = (local_ctx, processed)
+
+
+class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with processed contexts memoized across documents."""
+
+    def __init__(self, memo: _ContextMemo, on_property_dropped: Any) -> None:
+        super().__init__(on_property_dropped=on_property_dropped)
+        self._memo = memo
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        key = self._memo.key(active_ctx, local_ctx, (override_protected, propagate,
+                                                     validate_scoped, options.get("base")))
+        if key is not None:
+            hit = self._memo.get(key, local_ctx)
+            if hit is not None:
+                return hit
+        processed = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped,
+            cycles,
+        )
+        if key is not None:
+            if isinstance(processed, dict) and "_uuid" not in processed:
+                processed["_uuid"] = str(uuid.uuid1())
+            self._memo.put(key, local_ctx, processed)
+        return processed
+
+
+def _memo(loader: Any) -> _ContextMemo:
+    memo = getattr(loader, "context_memo", None)
+    if memo is None:
+        memo = _ContextMemo()
+        try:
+            loader.context_memo = memo
+        except AttributeError:  # a plain function loader: memo per call
+            pass
+    return memo
 
 
 def _options(loader: Any) -> dict[str, Any]:
@@ -102,9 +190,7 @@ def _pyld_expand(document: JsonObject, loader: Any, dropped: list[str] | None) -
             dropped.append(prop or "")
 
     try:
-        result = _pyld.JsonLdProcessor(on_property_dropped=on_dropped).expand(
-            document, _options(loader)
-        )
+        result = _Processor(_memo(loader), on_dropped).expand(document, _options(loader))
     except _pyld.JsonLdError as exc:
         inner = _find_context_error(exc)
         if inner is not None:
@@ -323,3 +409,24 @@ def _paths_of_value(document: JsonObject, iri: str) -> Iterator[str]:
     for path, value, key in _json_paths(document):
         if value == iri and key not in (None,):
             yield path
+
+
+def canonical_nquads(
+    document: JsonObject,
+    *,
+    strict: bool = True,
+    hash_algorithm: str = "sha256",
+    loader: OfflineLoader | None = None,
+) -> str:
+    """Return the RDFC-1.0 canonical N-Quads of a JSON-LD *document*.
+
+    The same as ``canonicalize_nquads(to_nquads(document))`` without writing
+    and re-parsing N-Quads text: the path signers and verifiers take.
+
+    See: <https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022>
+    """
+    from .canon import canonicalize
+    from .nquads import from_pyld_dataset
+
+    quads = from_pyld_dataset(to_dataset(document, strict=strict, loader=loader))
+    return canonicalize(quads, hash_algorithm=hash_algorithm)

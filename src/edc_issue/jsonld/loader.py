@@ -99,13 +99,16 @@ class OfflineLoader:
         self._lock = threading.Lock()
         # pyld's processed-context cache, private to this loader (see jsonld.expand)
         self.context_cache: Any = None
+        self.context_memo: Any = None
 
     def add(self, url: str, document: JsonObject) -> None:
         """Serve *document* for *url* from now on (tests, private contexts, did.json)."""
         if not isinstance(document, dict):
             raise ContextError("a context document must be a JSON object", pointer=url)
         self._extra[_normalise_url(url)] = document
-        self.context_cache = None  # documents changed: processed contexts may differ
+        # documents changed: resolved and processed contexts may differ
+        self.context_cache = None
+        self.context_memo = None
 
     def knows(self, url: str) -> bool:
         """Return True if *url* is served without the network."""
