@@ -1,0 +1,61 @@
+"""An installed wheel carries the bundled data and works without the source tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("hatchling")
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (built,) = out.glob("edc_issue-*.whl")
+    return built
+
+
+def test_wheel_contains_every_bundled_context(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        index = json.loads(zf.read("edc_issue/schemas/contexts/index.json"))
+    for entry in index.values():
+        assert f"edc_issue/schemas/contexts/{entry['file']}" in names
+    assert "edc_issue/py.typed" in names
+
+
+def test_installed_wheel_works_without_the_source_tree(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site)
+    code = (
+        "import edc_issue, json, sys\n"
+        "from edc_issue._resources import schemas_dir\n"
+        "assert str(schemas_dir()).startswith(sys.argv[1]), schemas_dir()\n"
+        "doc = {'@context': 'https://www.w3.org/ns/credentials/v2', 'id': 'urn:x',"
+        " 'type': 'VerifiableCredential'}\n"
+        "print(edc_issue.canonicalize_nquads(edc_issue.to_nquads(doc)), end='')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(site)], capture_output=True, text=True, env=env,
+        cwd=tmp_path, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        "<urn:x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://www.w3.org/2018/credentials#VerifiableCredential> .\n"
+    )
