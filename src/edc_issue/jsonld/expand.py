@@ -76,9 +76,13 @@ class _ContextMemo:
     the loader, so one loader keeps one memo and every document reuses it.
     """
 
-    def __init__(self, maxsize: int = 2048) -> None:
+    def __init__(self, maxsize: int = 2048, max_iris: int = 100_000) -> None:
         self._cache: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
+        #: (active context uuid, value, vocab, base) -> expanded IRI; pyld gives every
+        #: finished active context a fresh uuid, so an entry never goes stale.
+        self.iris: dict[tuple[Any, ...], Any] = {}
+        self.max_iris = max_iris
 
     @staticmethod
     def key(active_ctx: Any, local_ctx: Any, flags: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -140,6 +144,33 @@ class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
                 processed["_uuid"] = str(uuid.uuid1())
             self._memo.put(key, local_ctx, processed)
         return processed
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # only lookups against a finished context are memoized; term definitions
+        # under construction pass local_ctx/defined and always take pyld's path
+        if local_ctx is None and defined is None and isinstance(value, str):
+            ctx_id = active_ctx.get("_uuid")
+            if ctx_id is not None:
+                key = (ctx_id, value, vocab, base)
+                iris = self._memo.iris
+                try:
+                    return iris[key]
+                except KeyError:
+                    pass
+                result = super()._expand_iri(active_ctx, value, base, vocab)
+                if len(iris) >= self._memo.max_iris:
+                    iris.clear()
+                iris[key] = result
+                return result
+        return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
 
 
 def _memo(loader: Any) -> _ContextMemo:
