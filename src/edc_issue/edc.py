@@ -1,0 +1,459 @@
+"""European Digital Credentials: read them from files, build new ones, fill in the issuer.
+
+Read any EDC file (a bare credential, a sealed JAdES envelope, or the EU issuer's upload
+wrapper ``{"credential": ..., "deliveryDetails": ...}``)::
+
+    from edc_issue import edc
+    credential = edc.load("Sample-CertOfPart-signed.jsonld")     # EuropeanDigitalCredential
+    document = edc.load_json("AA-Annex1-MC-unsigned.json")       # its compact JSON-LD dict
+
+Build one for a learner, then let the seal certificate fill the issuer::
+
+    cred = edc.new_credential(person, title={"en": "Micro-credential"})
+    document = edc.apply_seal_certificate(cred.to_jsonld(), certificate)
+
+The helpers (:func:`concept`, :func:`language`, :func:`country`, :func:`eqf_level`,
+:func:`isced_f`, :func:`ects`, :func:`note` ...) build the small nodes every EDC repeats,
+with labels from the bundled vocabularies (:mod:`edc_issue.vocab`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from . import vocab
+from ._io import read_json_object
+from ._types import JsonObject
+from .errors import KeyMaterialError, ModelError, ReadError
+from .models._base import LanguageMap
+from .models.edc import (
+    Concept,
+    ConceptScheme,
+    CreditPoint,
+    DisplayDetail,
+    DisplayParameter,
+    EuropeanDigitalCredential,
+    IndividualDisplay,
+    MediaObject,
+    Note,
+    Organisation,
+    Person,
+    ShaclValidator2017,
+    WebResource,
+)
+from .models.vc import CREDENTIALS_V1
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+
+__all__ = [
+    "EDC_CONTEXT",
+    "EDC_CONTEXTS",
+    "EDC_GENERIC_FULL",
+    "PROFILE_GENERIC",
+    "apply_seal_certificate",
+    "concept",
+    "country",
+    "display_parameter",
+    "ects",
+    "eqf_level",
+    "isced_f",
+    "language",
+    "load",
+    "load_json",
+    "new_credential",
+    "new_id",
+    "note",
+    "unwrap",
+    "web_resource",
+]
+
+#: The EDC JSON-LD context (ELM 3.2 application profile).
+EDC_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
+#: The ``@context`` of every EDC, as the EU issuer writes it.
+EDC_CONTEXTS: tuple[str, str] = (CREDENTIALS_V1, EDC_CONTEXT)
+#: The SHACL profile a generic EDC names in ``credentialSchema``.
+EDC_GENERIC_FULL = "http://data.europa.eu/snb/model/ap/edc-generic-full"
+#: The credential profile "Generic" (scheme ``vocab.CREDENTIAL``).
+PROFILE_GENERIC = "http://data.europa.eu/snb/credential/e34929035b"
+#: The content encoding "base64" (scheme ``vocab.ENCODING``).
+ENCODING_BASE64 = "http://data.europa.eu/snb/encoding/6146cde7dd"
+#: The credit framework "European Credit Transfer System" (scheme ``vocab.EDUCATION_CREDIT``).
+ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+
+_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+#: organizationIdentifier (ETSI EN 319 412-1), e.g. ``VATAL-L12345678A``.
+_OID_ORGANIZATION_IDENTIFIER = "2.5.4.97"
+#: A 1x1 white PNG: the page image when the caller gives none (the EU viewer draws its own).
+_PLACEHOLDER_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC"
+)
+#: The ``notation`` the EU issuer writes on concepts of these schemes (the scheme's name).
+_NOTATIONS = {
+    vocab.COUNTRY: "country",
+    vocab.LANGUAGE: "language",
+    vocab.FILE_TYPE: "file-type",
+}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def unwrap(document: Mapping[str, Any]) -> JsonObject:
+    """Return the credential inside *document*, as compact JSON-LD.
+
+    - a JAdES envelope (``{"payload": ..., "signatures": [...]}``): its payload, a JSON
+      string (unencoded, ``b64: false``), base64url JSON, or an object;
+    - the EU issuer's upload wrapper (``{"credential": ..., "deliveryDetails": ...}``):
+      the credential, given the EDC ``@context`` when it has none, as the EU issuer does;
+    - anything else: the document itself (a copy).
+
+    :raises ReadError: ``io.not_json`` if a JAdES payload is not a JSON object.
+    """
+    if "payload" in document and ("signatures" in document or "signature" in document
+                                  or "protected" in document):
+        return _payload(document["payload"])
+    if isinstance(document.get("credential"), Mapping) and "type" not in document:
+        credential = dict(document["credential"])
+        if "@context" not in credential:
+            credential = {"@context": list(EDC_CONTEXTS), **credential}
+        return copy.deepcopy(credential)
+    return copy.deepcopy(dict(document))
+
+
+def _payload(payload: Any) -> JsonObject:
+    if isinstance(payload, Mapping):
+        return copy.deepcopy(dict(payload))
+    if not isinstance(payload, str):
+        raise ReadError("JAdES payload is neither a string nor an object",
+                        pointer="payload", code="io.not_json")
+    text = payload
+    if not payload.lstrip().startswith("{"):
+        try:
+            text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
+        except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+            raise ReadError("JAdES payload is neither JSON nor base64url JSON",
+                            pointer="payload", code="io.not_json") from exc
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ReadError(f"JAdES payload is not JSON: {exc}", pointer="payload",
+                        code="io.not_json") from exc
+    if not isinstance(value, dict):
+        raise ReadError("JAdES payload is not a JSON object", pointer="payload",
+                        code="io.not_object")
+    return value
+
+
+def load_json(path: str | os.PathLike[str]) -> JsonObject:
+    """Read an EDC file and return the credential as compact JSON-LD (see :func:`unwrap`).
+
+    :raises ReadError: the file is missing, not JSON, or not an object.
+    """
+    return unwrap(read_json_object(path))
+
+
+def load(path: str | os.PathLike[str]) -> EuropeanDigitalCredential:
+    """Read an EDC file (bare, JAdES-sealed or upload wrapper) into the model.
+
+    :raises ReadError: the file cannot be read or parsed.
+    :raises ModelError: the credential does not fit the model; ``problems`` name each path.
+    """
+    document = load_json(path)
+    try:
+        return EuropeanDigitalCredential.model_validate(document)
+    except ModelError as exc:
+        exc.pointer = f"{os.fspath(path)}: {exc.pointer}" if exc.pointer else os.fspath(path)
+        raise
+
+
+# --------------------------------------------------------------------------- building
+
+
+def new_id(kind: str) -> str:
+    """A fresh node id in the EU issuer's style: ``urn:epass:<kind>:<uuid4>``."""
+    return f"urn:epass:{kind}:{uuid.uuid4()}"
+
+
+def _now(now: datetime | None) -> datetime:
+    value = now if now is not None else datetime.now(timezone.utc)
+    if value.tzinfo is None:
+        raise ModelError("now must be timezone-aware", problems=[("now", "naive datetime")])
+    return value.replace(microsecond=0)
+
+
+def concept(
+    iri: str,
+    *,
+    label: str | None = None,
+    scheme: str | None = None,
+    notation: str | None = None,
+    lang: str = "en",
+) -> Concept:
+    """A ``Concept`` node with its scheme and label, as EDCs embed them.
+
+    The label and scheme default to the bundled vocabularies' (:mod:`edc_issue.vocab`).
+
+    :raises ModelError: no scheme given and none known for *iri*.
+    """
+    scheme = scheme or vocab.scheme_of(iri)
+    if scheme is None:
+        raise ModelError(f"no bundled vocabulary lists {iri}; pass scheme=",
+                         problems=[("inScheme", f"unknown scheme for {iri}")])
+    label = label if label is not None else vocab.label(iri)
+    return Concept(
+        id=iri,
+        in_scheme=[ConceptScheme(id=scheme)],
+        pref_label={lang: label} if label else None,
+        notation=notation if notation is not None else _NOTATIONS.get(scheme),
+    )
+
+
+def language(code: str = "ENG") -> Concept:
+    """A language of the EU authority table by its code (``ENG``, ``SQI`` for Albanian)."""
+    return concept(_LANGUAGE + code.upper(), scheme=vocab.LANGUAGE)
+
+
+def country(code: str) -> Concept:
+    """A country of the EU authority table by its ISO 3166-1 alpha-3 code (``ALB``)."""
+    return concept(_COUNTRY + code.upper(), scheme=vocab.COUNTRY)
+
+
+def eqf_level(level: int) -> Concept:
+    """An EQF level, 1 to 8."""
+    if not 1 <= level <= 8:
+        raise ModelError("EQF levels are 1 to 8", problems=[("eqfLevel", f"found {level}")])
+    return concept(f"http://data.europa.eu/snb/eqf/{level}", scheme=vocab.EQF)
+
+
+def isced_f(code: str) -> Concept:
+    """An ISCED-F 2013 field of education by its code (``0114``: teacher training)."""
+    return concept(f"http://data.europa.eu/snb/isced-f/{code}", scheme=vocab.ISCED_F)
+
+
+def ects(points: int | float | str) -> CreditPoint:
+    """A ``CreditPoint`` in ECTS; *points* is written as given (``"3"``)."""
+    return CreditPoint(id=new_id("creditPoint"), framework=concept(ECTS), point=str(points))
+
+
+def note(text: str | LanguageMap, *, lang: str = "en") -> Note:
+    """A ``Note`` holding *text* (a string in *lang*, or a language map)."""
+    literal: LanguageMap = {lang: text} if isinstance(text, str) else dict(text)
+    return Note(id=new_id("note"), note_literal=literal)
+
+
+def web_resource(url: str, *, title: LanguageMap | None = None) -> WebResource:
+    """A ``WebResource`` pointing at *url*."""
+    return WebResource(id=new_id("webResource"), content_url=url, title=title)
+
+
+def display_parameter(
+    title: LanguageMap,
+    *,
+    description: LanguageMap | None = None,
+    languages: Sequence[str] = ("ENG",),
+    image: bytes | None = None,
+    image_type: str = "PNG",
+) -> DisplayParameter:
+    """The display details the EDC viewer needs: title, languages, one page image each.
+
+    :param languages: EU language codes; the first is the primary language.
+    :param image: the page image (PNG or JPEG bytes); a blank placeholder if None.
+    :param image_type: the EU file-type code of *image* (``PNG``, ``JPEG``).
+    """
+    if not languages:
+        raise ModelError("at least one language is needed", problems=[("language", "empty")])
+    content = base64.b64encode(image).decode("ascii") if image else _PLACEHOLDER_PNG
+    displays = []
+    for code in languages:
+        media = MediaObject(
+            id=new_id("mediaObject"),
+            content=content,
+            content_encoding=concept(ENCODING_BASE64, scheme=vocab.ENCODING),
+            content_type=concept(_FILE_TYPE + image_type.upper(), scheme=vocab.FILE_TYPE),
+        )
+        detail = DisplayDetail(id=new_id("displayDetail"), image=media, page=1)
+        displays.append(
+            IndividualDisplay(
+                id=new_id("individualDisplay"), language=language(code), display_detail=[detail]
+            )
+        )
+    return DisplayParameter(
+        id=new_id("displayParameter"),
+        title=title,
+        description=description,
+        language=[language(code) for code in languages],
+        primary_language=language(languages[0]),
+        individual_display=displays,
+    )
+
+
+def new_credential(
+    subject: Person,
+    *,
+    title: LanguageMap | None = None,
+    display: DisplayParameter | None = None,
+    issuer: Organisation | None = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    expiration_date: datetime | None = None,
+    profiles: Sequence[str] = (PROFILE_GENERIC,),
+    schema: str = EDC_GENERIC_FULL,
+    credential_id: str | None = None,
+    now: datetime | None = None,
+) -> EuropeanDigitalCredential:
+    """A new EDC for *subject*, with the envelope the EU issuer writes.
+
+    Defaults: ``@context`` (VC 1.1 + EDC), ``type``, ``id`` ``urn:credential:<uuid4>``,
+    ``credentialSchema`` (``ShaclValidator2017`` for ``edc-generic-full``),
+    ``credentialProfiles`` (Generic), ``validFrom``, ``issued`` and ``issuanceDate`` (now),
+    and a ``displayParameter`` titled *title*. The issuer may be left out:
+    :func:`apply_seal_certificate` makes it from the seal certificate.
+
+    :param title: the title the viewer shows (required unless *display* is given).
+    :param now: the clock (timezone-aware); default the current UTC time.
+    """
+    moment = _now(now)
+    if display is None:
+        if title is None:
+            raise ModelError("give title= or display=",
+                             problems=[("displayParameter", "required property is missing")])
+        display = display_parameter(title)
+    return EuropeanDigitalCredential(
+        context=list(EDC_CONTEXTS),
+        id=credential_id or f"urn:credential:{uuid.uuid4()}",
+        credential_profiles=[concept(iri, scheme=vocab.CREDENTIAL) for iri in profiles],
+        credential_schema=[ShaclValidator2017(id=schema)],
+        display_parameter=display,
+        issuer=issuer,
+        credential_subject=subject,
+        issuance_date=moment,
+        issued=moment,
+        valid_from=valid_from or moment,
+        valid_until=valid_until,
+        expiration_date=expiration_date,
+    )
+
+
+# --------------------------------------------------------------------------- sealing
+
+
+def _name_attribute(certificate: Certificate, oid: Any) -> str | None:
+    values = certificate.subject.get_attributes_for_oid(oid)
+    if not values:
+        return None
+    value = values[0].value
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _datetime_text(moment: datetime) -> str:
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def apply_seal_certificate(
+    credential: Mapping[str, Any], certificate: Certificate, *, now: datetime | None = None
+) -> JsonObject:
+    """Fill in what the EU issuer fills at sealing, from the seal certificate's subject.
+
+    Returns a new credential (the input is not changed) whose issuer is an
+    ``Organisation`` (created with an ``urn:epass:org:<uuid4>`` id when there is none)
+    with ``legalName`` from the certificate's O, ``altLabel`` from its CN, a ``location``
+    whose address ``countryCode`` is its C (unless the issuer has a location), and
+    ``eIDASIdentifier``, a ``LegalIdentifier`` whose ``notation`` is its
+    organizationIdentifier (``VATAL-...``) with ``spatial`` C. ``issued`` and
+    ``issuanceDate`` are set to *now*. A credential without ``@context`` gets the EDC one.
+
+    :param credential: compact JSON-LD of an EDC (for example ``model.to_jsonld()``).
+    :param certificate: the e-seal certificate (``cryptography.x509.Certificate``).
+    :param now: the clock (timezone-aware); default the current UTC time.
+    :raises KeyMaterialError: ``key.unsupported`` if the certificate lacks O, C or
+        organizationIdentifier (it is not an organisation's e-seal certificate).
+    """
+    from cryptography.x509.oid import NameOID, ObjectIdentifier
+
+    org_name = _name_attribute(certificate, NameOID.ORGANIZATION_NAME)
+    common_name = _name_attribute(certificate, NameOID.COMMON_NAME)
+    country_code = _name_attribute(certificate, NameOID.COUNTRY_NAME)
+    org_id = _name_attribute(certificate, ObjectIdentifier(_OID_ORGANIZATION_IDENTIFIER))
+    missing = [name for name, value in (("O", org_name), ("C", country_code),
+                                        ("organizationIdentifier", org_id)) if not value]
+    if missing:
+        raise KeyMaterialError(
+            f"the seal certificate's subject has no {', '.join(missing)}; an e-seal "
+            "certificate names its organisation (O, C, organizationIdentifier)",
+            code="key.unsupported",
+        )
+    assert org_name is not None and country_code is not None and org_id is not None
+    alpha3 = _alpha3(country_code)
+    place = country(alpha3).to_jsonld()
+
+    document: JsonObject = copy.deepcopy(dict(credential))
+    if "@context" not in document:
+        document = {"@context": list(EDC_CONTEXTS), **document}
+    issuer = document.get("issuer")
+    if not isinstance(issuer, dict):
+        issuer = {"id": f"urn:epass:org:{uuid.uuid4()}", "type": "Organisation"}
+    issuer["legalName"] = {"en": org_name}
+    if common_name:
+        issuer["altLabel"] = {"en": common_name}
+    if not issuer.get("location"):
+        issuer["location"] = {
+            "id": "urn:certificateLocation:1",
+            "type": "Location",
+            "address": {
+                "id": "urn:certificateAddress:1",
+                "type": "Address",
+                "countryCode": place,
+            },
+        }
+    issuer["eIDASIdentifier"] = {
+        "id": "urn:certificateIdentifier:1",
+        "type": "LegalIdentifier",
+        "spatial": copy.deepcopy(place),
+        "notation": org_id,
+    }
+    document["issuer"] = issuer
+    stamp = _datetime_text(_now(now))
+    document["issuanceDate"] = stamp
+    document["issued"] = stamp
+    return document
+
+
+def _alpha3(alpha2: str) -> str:
+    """ISO 3166-1 alpha-2 (certificates) to alpha-3 (the EU country table), by label."""
+    code = alpha2.upper()
+    special = {"EL": "GRC", "UK": "GBR", "XK": "XKX"}
+    if code in special:
+        return special[code]
+    if len(code) == 3:
+        return code
+    found = _ALPHA2.get(code)
+    if found is None:
+        raise KeyMaterialError(f"unknown country code {alpha2!r} in the seal certificate",
+                               code="key.unsupported")
+    return found
+
+
+#: ISO 3166-1 alpha-2 to alpha-3 for the countries whose organisations seal EDCs
+#: (EU/EEA, candidates and neighbours); others raise, naming the code.
+_ALPHA2 = {
+    "AD": "AND", "AL": "ALB", "AM": "ARM", "AT": "AUT", "AZ": "AZE", "BA": "BIH", "BE": "BEL",
+    "BG": "BGR", "BY": "BLR", "CH": "CHE", "CY": "CYP", "CZ": "CZE", "DE": "DEU", "DK": "DNK",
+    "EE": "EST", "ES": "ESP", "FI": "FIN", "FR": "FRA", "GB": "GBR", "GE": "GEO", "GR": "GRC",
+    "HR": "HRV", "HU": "HUN", "IE": "IRL", "IS": "ISL", "IT": "ITA", "LI": "LIE", "LT": "LTU",
+    "LU": "LUX", "LV": "LVA", "MC": "MCO", "MD": "MDA", "ME": "MNE", "MK": "MKD", "MT": "MLT",
+    "NL": "NLD", "NO": "NOR", "PL": "POL", "PT": "PRT", "RO": "ROU", "RS": "SRB", "RU": "RUS",
+    "SE": "SWE", "SI": "SVN", "SK": "SVK", "SM": "SMR", "TR": "TUR", "UA": "UKR", "VA": "VAT",
+    "US": "USA", "CA": "CAN",
+}
