@@ -32,7 +32,7 @@ def is_jades_envelope(obj: Any) -> bool:
     return (
         isinstance(obj, dict)
         and "payload" in obj
-        and ("signatures" in obj or "protected" in obj)
+        and ("signatures" in obj or "signature" in obj or "protected" in obj)
         and "@context" not in obj
     )
 

@@ -20,9 +20,7 @@ with labels from the bundled vocabularies (:mod:`edc_issue.vocab`).
 from __future__ import annotations
 
 import base64
-import binascii
 import copy
-import json
 import os
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,9 +28,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
+from ._documents import unwrap_credential
 from ._io import read_json_object
 from ._types import JsonObject
-from .errors import KeyMaterialError, ModelError, ReadError
+from .errors import KeyMaterialError, ModelError
 from .models._base import LanguageMap
 from .models.edc import (
     Concept,
@@ -110,49 +109,18 @@ _NOTATIONS = {
 
 
 def unwrap(document: Mapping[str, Any]) -> JsonObject:
-    """Return the credential inside *document*, as compact JSON-LD.
+    """Return the credential inside *document*, as compact JSON-LD (a copy).
 
     - a JAdES envelope (``{"payload": ..., "signatures": [...]}``): its payload, a JSON
       string (unencoded, ``b64: false``), base64url JSON, or an object;
     - the EU issuer's upload wrapper (``{"credential": ..., "deliveryDetails": ...}``):
       the credential, given the EDC ``@context`` when it has none, as the EU issuer does;
-    - anything else: the document itself (a copy).
+    - anything else: the document itself.
 
     :raises ReadError: ``io.not_json`` if a JAdES payload is not a JSON object.
     """
-    if "payload" in document and ("signatures" in document or "signature" in document
-                                  or "protected" in document):
-        return _payload(document["payload"])
-    if isinstance(document.get("credential"), Mapping) and "type" not in document:
-        credential = dict(document["credential"])
-        if "@context" not in credential:
-            credential = {"@context": list(EDC_CONTEXTS), **credential}
-        return copy.deepcopy(credential)
-    return copy.deepcopy(dict(document))
-
-
-def _payload(payload: Any) -> JsonObject:
-    if isinstance(payload, Mapping):
-        return copy.deepcopy(dict(payload))
-    if not isinstance(payload, str):
-        raise ReadError("JAdES payload is neither a string nor an object",
-                        pointer="payload", code="io.not_json")
-    text = payload
-    if not payload.lstrip().startswith("{"):
-        try:
-            text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
-        except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-            raise ReadError("JAdES payload is neither JSON nor base64url JSON",
-                            pointer="payload", code="io.not_json") from exc
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise ReadError(f"JAdES payload is not JSON: {exc}", pointer="payload",
-                        code="io.not_json") from exc
-    if not isinstance(value, dict):
-        raise ReadError("JAdES payload is not a JSON object", pointer="payload",
-                        code="io.not_object")
-    return value
+    credential, _container = unwrap_credential(dict(document), source="payload")
+    return copy.deepcopy(credential)
 
 
 def load_json(path: str | os.PathLike[str]) -> JsonObject:
