@@ -16,7 +16,12 @@ implementation that vc-js signs with, wherever the spec leaves a choice:
 * work is bounded like rdf-canonize's ``maxWorkFactor``: at most
   ``n ** max_work_factor`` calls of Hash N-Degree Quads, where ``n`` is the
   number of blank nodes whose first-degree hash is shared
-  (https://www.w3.org/TR/rdf-canon/#dataset-poisoning).
+  (https://www.w3.org/TR/rdf-canon/#dataset-poisoning); ``max_work`` also
+  bounds the total work, so a large poison graph fails within about a second.
+
+Lines are sorted in Unicode code point order, as the spec requires. (rdf-canonize
+sorts UTF-16 code units; the two differ only when two lines first differ at a
+character above U+FFFF on one side and U+E000-U+FFFF on the other.)
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from dataclasses import dataclass
 from typing import Final, NoReturn, Protocol
 
 from ..errors import CanonicalizationError
-from .nquads import BlankNode, DefaultGraph, Quad, parse_nquads, serialize_term
+from .nquads import IRI, BlankNode, Quad, parse_nquads, serialize_literal
 
 __all__ = [
+    "DEFAULT_MAX_WORK",
     "DEFAULT_MAX_WORK_FACTOR",
     "CanonicalResult",
     "canonicalize",
@@ -41,12 +47,20 @@ __all__ = [
 
 SPEC: Final = "https://www.w3.org/TR/rdf-canon/"
 
-DEFAULT_MAX_WORK_FACTOR: Final = 2.0
-"""Default bound on the work: ``n ** 2`` deep iterations for ``n`` non-unique blank nodes.
+DEFAULT_MAX_WORK_FACTOR: Final = 3.0
+"""Default bound on the calls of Hash N-Degree Quads: ``n ** 3`` for ``n`` blank nodes
+whose first-degree hash is shared (rdf-canonize's ``maxWorkFactor``, whose own
+default of 1 rejects the W3C suite's "computable" poison graphs 044-046).
+"""
 
-rdf-canonize defaults to 1; every W3C test, including the "computable"
-poison graphs, needs at most ``n ** 1`` here, and 2 leaves room for real
-documents while still stopping the suite's 10-node clique within milliseconds.
+DEFAULT_MAX_WORK: Final = 2_000_000
+"""Default bound on the total work of Hash N-Degree Quads, in steps.
+
+A step is one related blank node hashed, or one entry of a permutation or of
+the copied identifier issuer examined. Poison graphs of every shape tried
+(cliques, cycles, grids) are refused within about 0.1-0.4 s at this bound; the
+W3C suite needs at most about 21,000 steps (tests 044-046) and credentials
+typically a few hundred.
 """
 
 
@@ -149,19 +163,19 @@ class _Canonicalizer:
 
     def __init__(self, quads: Iterable[Quad], hash_algorithm: str,
                  max_work_factor: float, max_deep_iterations: int | None,
-                 max_steps: int | None = None) -> None:
+                 max_work: int | None) -> None:
         self.new_hash = _hash_factory(hash_algorithm)
         self.max_work_factor = max_work_factor
         self.max_deep_iterations = max_deep_iterations
         self.remaining = 0
         self.limit = 0
         self.non_unique_count = 0
-        self.max_steps = max_steps
-        self.steps = max_steps if max_steps is not None else 2**62
-        # A dataset is a set: duplicate quads are dropped, first occurrence kept.
-        self.quads: list[Quad] = list(dict.fromkeys(quads))
-        # Per quad: N-Quads of subject, predicate, object, graph ("" for the
-        # default graph) and the blank-node labels (None where not a blank node).
+        self.max_work = max_work
+        self.steps = max_work if max_work is not None else 2**62
+        self.input = quads
+        # Per distinct quad: N-Quads of subject, predicate, object and graph
+        # ("" for the default graph), and the blank-node labels of subject,
+        # object and graph (None where not a blank node).
         self.parts: list[tuple[str, str, str, str]] = []
         self.labels: list[tuple[str | None, str | None, str | None]] = []
         # 4.4.3 step 2: blank node to quads map (quad indexes, each quad once).
@@ -176,31 +190,51 @@ class _Canonicalizer:
         return self.new_hash(text.encode("utf-8")).hexdigest()
 
     def _index(self) -> None:
+        """Serialize each distinct quad once and build the blank node to quads map.
+
+        A dataset is a set: duplicate quads are dropped, the first one kept
+        (4.4.3 step 2, https://www.w3.org/TR/rdf-canon/#canon-algo-algo).
+        """
         bnode_quads = self.bnode_quads
-        term_cache: dict[object, str] = {}
-        for index, quad in enumerate(self.quads):
-            terms = (quad.subject, quad.object, quad.graph)
-            labels: list[str | None] = []
-            for term in terms:
-                if isinstance(term, BlankNode):
-                    label = term.id
-                    labels.append(label)
+        parts = self.parts
+        labels = self.labels
+        seen: set[tuple[str, str, str, str]] = set()
+        for quad in self.input:
+            subject, obj, graph = quad.subject, quad.object, quad.graph
+            ls = lo = lg = None
+            if isinstance(subject, BlankNode):
+                ls = subject.id
+                s = "_:" + ls
+            else:
+                s = "<" + subject.value + ">"
+            if isinstance(obj, BlankNode):
+                lo = obj.id
+                o = "_:" + lo
+            elif isinstance(obj, IRI):
+                o = "<" + obj.value + ">"
+            else:
+                o = serialize_literal(obj)
+            if isinstance(graph, BlankNode):
+                lg = graph.id
+                g = "_:" + lg
+            elif isinstance(graph, IRI):
+                g = "<" + graph.value + ">"
+            else:
+                g = ""
+            key = (s, "<" + quad.predicate.value + ">", o, g)
+            if key in seen:
+                continue
+            seen.add(key)
+            index = len(parts)
+            parts.append(key)
+            labels.append((ls, lo, lg))
+            for label in (ls, lo, lg):
+                if label is not None:
                     indexes = bnode_quads.get(label)
                     if indexes is None:
                         bnode_quads[label] = [index]
                     elif indexes[-1] != index:
                         indexes.append(index)
-                else:
-                    labels.append(None)
-            s, o, g = (
-                None if isinstance(t, (BlankNode, DefaultGraph))
-                else term_cache.get(t) or term_cache.setdefault(t, serialize_term(t))
-                for t in terms
-            )
-            self.parts.append(
-                (s or "", f"<{quad.predicate.value}>", o or "", g or "")
-            )
-            self.labels.append((labels[0], labels[1], labels[2]))
 
     # -- 4.6 Hash First Degree Quads -------------------------------------------
 
@@ -289,9 +323,9 @@ class _Canonicalizer:
             chosen_issuer: _Issuer | None = None
             # Step 5.4: for each permutation of the blank node list.
             for permutation in _permutations(hash_to_related[related_hash]):
-                self.steps -= len(permutation)
+                self.steps -= len(permutation) + len(issuer.issued)
                 if self.steps < 0:
-                    self._too_complex(f"more than {self.max_steps} steps")
+                    self._too_complex(f"more than {self.max_work} steps of work")
                 issuer_copy = issuer.copy()
                 path = ""
                 recursion: list[str] = []
@@ -376,16 +410,18 @@ class _Canonicalizer:
 
         # Step 7: relabel and serialize each quad; sort in code point order.
         canonical = self.canonical.issued
-        lines = set()
-        for (s, p, o, g), (ls, lo, lg) in zip(self.parts, self.labels):
+        lines: list[str] = []
+        for (s, p, o, g), (ls, lo, lg) in zip(self.parts, self.labels, strict=True):
             if ls is not None:
                 s = "_:" + canonical[ls]
             if lo is not None:
                 o = "_:" + canonical[lo]
             if lg is not None:
                 g = "_:" + canonical[lg]
-            lines.add(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
-        return CanonicalResult("".join(sorted(lines)), dict(canonical))
+            lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+        # Distinct quads give distinct lines: canonical labels are a bijection.
+        lines.sort()
+        return CanonicalResult("".join(lines), dict(canonical))
 
 
 def canonicalize_with_map(
@@ -394,6 +430,7 @@ def canonicalize_with_map(
     hash_algorithm: str = "sha256",
     max_work_factor: float = DEFAULT_MAX_WORK_FACTOR,
     max_deep_iterations: int | None = None,
+    max_work: int | None = DEFAULT_MAX_WORK,
 ) -> CanonicalResult:
     """Canonicalize ``quads`` with RDFC-1.0; return the document and the issued map.
 
@@ -405,10 +442,15 @@ def canonicalize_with_map(
         hash is not unique (``math.inf``: no bound).
     :param max_deep_iterations: an exact bound on those calls, overriding
         ``max_work_factor``.
+    :param max_work: bound the total work of Hash N-Degree Quads, in steps (one
+        related blank node hashed or one permutation entry examined; ``None``:
+        no bound), so that a large poison graph fails within about a second.
     :raises CanonicalizationError: ``canon.unsupported_hash`` for another hash
         algorithm, ``canon.poison_graph`` when the bound is reached.
     """
-    return _Canonicalizer(quads, hash_algorithm, max_work_factor, max_deep_iterations).run()
+    return _Canonicalizer(
+        quads, hash_algorithm, max_work_factor, max_deep_iterations, max_work
+    ).run()
 
 
 def canonicalize(
@@ -417,6 +459,7 @@ def canonicalize(
     hash_algorithm: str = "sha256",
     max_work_factor: float = DEFAULT_MAX_WORK_FACTOR,
     max_deep_iterations: int | None = None,
+    max_work: int | None = DEFAULT_MAX_WORK,
 ) -> str:
     """The canonical N-Quads document of ``quads`` (RDFC-1.0).
 
@@ -427,7 +470,7 @@ def canonicalize(
     """
     return canonicalize_with_map(
         quads, hash_algorithm=hash_algorithm, max_work_factor=max_work_factor,
-        max_deep_iterations=max_deep_iterations,
+        max_deep_iterations=max_deep_iterations, max_work=max_work,
     ).nquads
 
 
@@ -437,6 +480,7 @@ def issued_identifiers(
     hash_algorithm: str = "sha256",
     max_work_factor: float = DEFAULT_MAX_WORK_FACTOR,
     max_deep_iterations: int | None = None,
+    max_work: int | None = DEFAULT_MAX_WORK,
 ) -> dict[str, str]:
     """The issued identifiers map: input blank-node label -> canonical label.
 
@@ -444,7 +488,7 @@ def issued_identifiers(
     """
     return canonicalize_with_map(
         quads, hash_algorithm=hash_algorithm, max_work_factor=max_work_factor,
-        max_deep_iterations=max_deep_iterations,
+        max_deep_iterations=max_deep_iterations, max_work=max_work,
     ).issued
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "Term",
     "from_pyld_dataset",
     "parse_nquads",
+    "serialize_literal",
     "serialize_nquads",
     "serialize_quad",
     "serialize_term",
@@ -94,7 +95,7 @@ class Literal:
         return cls(value, RDF_LANGSTRING, language)
 
     def __str__(self) -> str:
-        return _literal_nq(self)
+        return serialize_literal(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,8 @@ def escape_literal(value: str) -> str:
     return value.translate(_LITERAL_ESCAPES)
 
 
-def _literal_nq(literal: Literal) -> str:
+def serialize_literal(literal: Literal) -> str:
+    """The canonical N-Quads form of a literal."""
     text = f'"{escape_literal(literal.value)}"'
     if literal.language is not None:
         return f"{text}@{literal.language}"
@@ -169,7 +171,7 @@ def serialize_term(term: Term) -> str:
     if isinstance(term, BlankNode):
         return f"_:{term.id}"
     if isinstance(term, Literal):
-        return _literal_nq(term)
+        return serialize_literal(term)
     return ""
 
 
@@ -225,7 +227,6 @@ _STATEMENT: Final = re.compile(
 _BLANK_OR_COMMENT: Final = re.compile(rf"{_WS}(?:#.*)?")
 
 # Pieces used only to explain a syntax error.
-_DIAG_WS: Final = re.compile(_WS)
 _DIAG_SUBJECT: Final = re.compile(rf"{_IRIREF}|{_BNODE}")
 _DIAG_PREDICATE: Final = re.compile(_IRIREF)
 _DIAG_OBJECT: Final = re.compile(rf"{_IRIREF}|{_BNODE}|{_STRING}(?:\^\^{_IRIREF}|{_LANGTAG})?")
@@ -268,9 +269,15 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(_unescape_match, text)
 
 
+def _skip_ws(line: str, pos: int) -> int:
+    while pos < len(line) and line[pos] in " \t":
+        pos += 1
+    return pos
+
+
 def _syntax_error(line: str, number: int) -> CanonicalizationError:
     """Explain where a statement stops matching the grammar."""
-    pos = _DIAG_WS.match(line, 0).end()  # type: ignore[union-attr]
+    pos = _skip_ws(line, 0)
     steps: Sequence[tuple[re.Pattern[str], str]] = (
         (_DIAG_SUBJECT, "a subject (<IRI> or _:label)"),
         (_DIAG_PREDICATE, "a predicate <IRI>"),
@@ -282,11 +289,11 @@ def _syntax_error(line: str, number: int) -> CanonicalizationError:
         if found is None:
             expected = what
             break
-        pos = _DIAG_WS.match(line, found.end()).end()  # type: ignore[union-attr]
+        pos = _skip_ws(line, found.end())
     else:
         graph = _DIAG_SUBJECT.match(line, pos)
         if graph is not None:
-            pos = _DIAG_WS.match(line, graph.end()).end()  # type: ignore[union-attr]
+            pos = _skip_ws(line, graph.end())
         if _DIAG_END.fullmatch(line, pos) is None and _DIAG_END.match(line, pos) is not None:
             expected = "nothing but a comment after the final '.'"
         elif graph is None and line[pos:pos + 1] not in (".", ""):
@@ -314,59 +321,63 @@ def parse_nquads(text: str) -> list[Quad]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     quads: list[Quad] = []
     append = quads.append
-    iris: dict[str, IRI] = {}
-    bnodes: dict[str, BlankNode] = {}
+    # Equal terms are shared: parsing is faster and the quads take less memory.
+    terms: dict[tuple[str | None, ...], Subject | Object] = {}
+    get = terms.get
     match_statement = _STATEMENT.fullmatch
-
-    def iri(raw: str) -> IRI:
-        term = iris.get(raw)
-        if term is None:
-            term = iris[raw] = IRI(_unescape(raw))
-        return term
-
-    def bnode(label: str) -> BlankNode:
-        term = bnodes.get(label)
-        if term is None:
-            term = bnodes[label] = BlankNode(label)
-        return term
-
-    for number, line in enumerate(lines, 1):
-        m = match_statement(line)
-        if m is None:
-            if _BLANK_OR_COMMENT.fullmatch(line):
-                continue
-            raise _syntax_error(line, number)
-        s_iri, s_bn, p, o_iri, o_bn, o_str, o_dt, o_lang, g_iri, g_bn = m.groups()
-        try:
-            subject: Subject = iri(s_iri) if s_iri is not None else bnode(s_bn)
-            obj: Object
-            if o_str is not None:
-                value = _unescape(o_str)
-                if o_lang is not None:
-                    obj = Literal(value, RDF_LANGSTRING, o_lang)
-                elif o_dt is not None:
-                    obj = Literal(value, iri(o_dt).value)
-                else:
-                    obj = Literal(value)
-            elif o_iri is not None:
-                obj = iri(o_iri)
+    number = 0
+    try:
+        for number, line in enumerate(lines, 1):
+            m = match_statement(line)
+            if m is None:
+                if _BLANK_OR_COMMENT.fullmatch(line):
+                    continue
+                raise _syntax_error(line, number)
+            s_iri, s_bn, p, o_iri, o_bn, o_str, o_dt, o_lang, g_iri, g_bn = m.groups()
+            subject = get((s_iri, s_bn))
+            if subject is None:
+                subject = terms[(s_iri, s_bn)] = (
+                    IRI(_unescape(s_iri)) if s_iri is not None else BlankNode(s_bn)
+                )
+            predicate = get((p, None))
+            if predicate is None:
+                predicate = terms[(p, None)] = IRI(_unescape(p))
+            if o_str is None:
+                obj = get((o_iri, o_bn))
+                if obj is None:
+                    obj = terms[(o_iri, o_bn)] = (
+                        IRI(_unescape(o_iri)) if o_iri is not None else BlankNode(o_bn)
+                    )
             else:
-                obj = bnode(o_bn)
+                key = ('"', o_str, o_dt, o_lang)
+                obj = get(key)
+                if obj is None:
+                    value = _unescape(o_str)
+                    if o_lang is not None:
+                        obj = Literal(value, RDF_LANGSTRING, o_lang)
+                    elif o_dt is not None:
+                        obj = Literal(value, _unescape(o_dt))
+                    else:
+                        obj = Literal(value)
+                    terms[key] = obj
             graph: GraphName
-            if g_iri is not None:
-                graph = iri(g_iri)
-            elif g_bn is not None:
-                graph = bnode(g_bn)
-            else:
+            if g_iri is None and g_bn is None:
                 graph = DEFAULT_GRAPH
-            append(Quad(subject, iri(p), obj, graph))
-        except _BadEscape as exc:
-            raise CanonicalizationError(
-                f"invalid N-Quads: escape {exc} is not a Unicode scalar value",
-                code="canon.invalid_nquads",
-                pointer=f"line {number}",
-                spec=_NQUADS_SPEC,
-            ) from exc
+            else:
+                found = get((g_iri, g_bn))
+                if found is None:
+                    found = terms[(g_iri, g_bn)] = (
+                        IRI(_unescape(g_iri)) if g_iri is not None else BlankNode(g_bn)
+                    )
+                graph = found  # type: ignore[assignment]
+            append(Quad(subject, predicate, obj, graph))  # type: ignore[arg-type]
+    except _BadEscape as exc:
+        raise CanonicalizationError(
+            f"invalid N-Quads: escape {exc} is not a Unicode scalar value",
+            code="canon.invalid_nquads",
+            pointer=f"line {number}",
+            spec=_NQUADS_SPEC,
+        ) from exc
     return quads
 
 
