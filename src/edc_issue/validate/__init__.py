@@ -1,0 +1,213 @@
+"""Validation: SHACL for EDC, JSON Schema for Open Badges 3.0, VC Data Model rules.
+
+``validate()`` answers with a :class:`~edc_issue.results.ValidationReport`
+(``ok``, ``findings``), never by raising because a credential is bad. Each
+finding says where (a JSON path in the source document), what, and by which
+rule. :func:`validate_file` and :func:`validate_files` serve the CLI: the
+latter runs files in parallel processes and yields reports in input order.
+
+See: <https://www.w3.org/TR/shacl/>, <https://www.imsglobal.org/spec/ob/v3p0/>,
+<https://www.w3.org/TR/vc-data-model-2.0/>
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .._io import DEFAULT_MAX_BYTES, read_bytes
+from ..errors import ContextError, EdcIssueError, InputError, JsonLdError
+from ..jsonld import OfflineLoader, default_loader, to_nquads
+from ..results import Finding, ValidationReport
+from .detect import Detected, detect
+from .edc import check_edc, jsonld_findings
+from .jsonschema_ob3 import check_ob3
+from .profiles import Profile, all_profile_names, parse_profile
+from .vcdm import check_vcdm
+
+__all__ = [
+    "Finding",
+    "Profile",
+    "ValidationReport",
+    "all_profile_names",
+    "expand_inputs",
+    "parse_profile",
+    "validate",
+    "validate_file",
+    "validate_files",
+]
+
+
+def _resolve_profile(profile: str | Profile) -> Profile | None:
+    if isinstance(profile, Profile):
+        return profile
+    return None if profile == "auto" else parse_profile(profile)
+
+
+def _validate_detected(detected: Detected, profile: Profile | None,
+                       loader: OfflineLoader | None) -> ValidationReport:
+    report = ValidationReport(findings=list(detected.findings), format=detected.format)
+    doc = detected.credential
+    if doc is None:
+        if not report.findings:
+            report.findings.append(Finding("", "no credential found", rule="format",
+                                           code="format.unknown"))
+        return report
+    kind = detected.kind
+    if profile is not None:
+        kind = "edc" if profile.kind == "shacl" else ("ob3" if kind not in ("ob3", "clr")
+                                                     else kind)
+    prefix = detected.prefix
+    if kind == "unknown":
+        report.findings.append(Finding(
+            prefix, "unknown format: not a European Digital Credential, an Open Badges 3.0 / "
+            "CLR credential or a Verifiable Credential (no known type)",
+            rule="format", code="format.unknown"))
+        return report
+    if kind == "edc":
+        report.findings.extend(check_vcdm(doc, prefix=prefix, edc=True,
+                                          as_issuer_input=detected.container == "upload"))
+        findings, used = check_edc(doc, prefix=prefix, profile=profile, loader=loader)
+        report.findings.extend(findings)
+        report.profile = ", ".join(p.label for p in used)
+        return report
+    report.findings.extend(check_vcdm(doc, prefix=prefix))
+    try:
+        to_nquads(doc, strict=True, loader=loader if loader is not None else default_loader())
+    except (JsonLdError, ContextError) as exc:
+        report.findings.extend(jsonld_findings(exc, prefix=prefix, edc=False))
+    if kind in ("ob3", "clr"):
+        schema = None
+        if profile is not None and profile.kind == "jsonschema":
+            from .profiles import OB_PROFILES
+
+            schema = OB_PROFILES[profile.name]
+        findings, used_schemas = check_ob3(doc, prefix=prefix, schema_file=schema)
+        report.findings.extend(findings)
+        report.profile = ", ".join(s.removesuffix(".json") for s in used_schemas) or None
+    return report
+
+
+def validate(
+    document: dict[str, Any] | str | bytes,
+    *,
+    profile: str | Profile = "auto",
+    loader: OfflineLoader | None = None,
+) -> ValidationReport:
+    """Validate one credential and return the findings.
+
+    :param document: a parsed credential (bare, a JAdES envelope or the EU upload
+        wrapper), a VC-JWT string, or file bytes (JSON, JWT, baked PNG/SVG badge).
+    :param profile: ``auto`` (from ``credentialSchema`` and ``type``) or a profile
+        name: ``edc-generic-full``, ``edc-accredited@3.1``, ``ob-v3p0-achievementcredential``...
+    :param loader: resolves ``@context``; default: the bundled contexts, offline.
+    :raises InputError: ``validate.unknown_profile`` for an unknown *profile*;
+        :class:`~edc_issue.errors.ReadError` when *document* bytes are not JSON,
+        a JWT or a baked badge.
+    """
+    chosen = _resolve_profile(profile)
+    detected = detect(document)
+    try:
+        return _validate_detected(detected, chosen, loader)
+    except RecursionError:
+        report = ValidationReport(format=detected.format)
+        report.findings.append(Finding("", "the document is nested too deeply to process",
+                                       rule="format", code="format.too_deep"))
+        return report
+
+
+def validate_file(
+    path: str | os.PathLike[str],
+    *,
+    profile: str | Profile = "auto",
+    loader: OfflineLoader | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ValidationReport:
+    """Read and validate one file; the report's ``file`` is *path*.
+
+    :raises ReadError: the file is missing, too large, or not JSON / JWT / a baked badge.
+    """
+    try:
+        data = read_bytes(path, max_bytes=max_bytes)
+        report = validate(data, profile=profile, loader=loader)
+    except EdcIssueError as exc:
+        if exc.pointer in (None, "file", "json"):
+            exc.pointer = str(path)
+        raise
+    report.file = str(path)
+    return report
+
+
+def error_report(path: str, exc: EdcIssueError) -> ValidationReport:
+    """The report of a file that could not be read: one finding with the error's code."""
+    return ValidationReport(
+        findings=[Finding("", exc.message, severity="error", rule="input", code=exc.code)],
+        file=path, format="unreadable")
+
+
+def _worker(path: str, profile: str, max_bytes: int) -> tuple[ValidationReport, bool]:
+    try:
+        return validate_file(path, profile=profile, max_bytes=max_bytes), False
+    except InputError as exc:
+        return error_report(path, exc), True
+
+
+def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
+        ".json", ".jsonld", ".jwt", ".png", ".svg")) -> Iterator[tuple[str, str | None]]:
+    """Expand files, folders (recursively, by suffix) and glob patterns, in the given order.
+
+    Yields ``(path, problem)``; *problem* is set when an input names nothing.
+    """
+    import glob
+
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and
+                           f.suffix.lower() in suffixes)
+            if not found:
+                yield item, "folder holds no .json, .jsonld, .jwt, .png or .svg file"
+            for f in found:
+                yield f, None
+        elif p.exists() or not glob.has_magic(item):
+            yield item, None
+        else:
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                yield item, "pattern matches no file"
+            for m in matches:
+                if Path(m).is_file():
+                    yield m, None
+
+
+def validate_files(
+    paths: Iterable[str],
+    *,
+    profile: str = "auto",
+    jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[tuple[ValidationReport, bool]]:
+    """Validate many files, yielding ``(report, unreadable)`` in input order.
+
+    With ``jobs > 1`` the files are validated in that many processes, each of which
+    parses the shapes and schemas once. At most ``4 * jobs`` files are in flight, so
+    memory stays flat however many files there are.
+    """
+    if profile != "auto":
+        parse_profile(profile)  # fail fast on a typo, before any work
+    if jobs <= 1:
+        for path in paths:
+            yield _worker(path, profile, max_bytes)
+        return
+    window: deque[Future[tuple[ValidationReport, bool]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for path in paths:
+            window.append(pool.submit(_worker, path, profile, max_bytes))
+            if len(window) >= 4 * jobs:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()

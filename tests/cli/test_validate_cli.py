@@ -1,0 +1,100 @@
+"""``edc-issue validate``: exit codes, formats, globs and folders, --fail-on, --jobs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from edc_issue.cli import cli
+
+FIX = Path(__file__).parent.parent / "fixtures" / "validate"
+GOOD_EDC = FIX / "edc" / "eu-elm-support" / "AA-Annex1-MC-signed.jsonld"
+BAD_EDC = FIX / "edc" / "elm-repo-3.1" / "Sample-CertOfPart-unsigned.jsonld"
+GOOD_OB = FIX / "ob3" / "spec" / "02-sample-openbadgecredential.unsigned.json"
+BAD_OB = FIX / "ob3" / "validator-fixtures" / "simple-err-issuer-type.json"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["validate", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_valid_files_exit_0() -> None:
+    code, out, _ = run(str(GOOD_EDC), str(GOOD_OB))
+    assert code == 0
+    assert "AA-Annex1-MC-signed.jsonld: ok (edc+jades, edc-generic-full@3.2)" in out
+
+
+def test_invalid_file_exit_1_text_grouped() -> None:
+    code, out, _ = run(str(GOOD_OB), str(BAD_EDC))
+    assert code == 1
+    assert "Sample-CertOfPart-unsigned.jsonld: INVALID" in out
+    assert "issuer.eIDASIdentifier" in out
+
+
+def test_json_shape() -> None:
+    code, out, _ = run("--format", "json", str(BAD_EDC), str(GOOD_OB))
+    assert code == 1
+    results = json.loads(out)["results"]
+    assert [r["ok"] for r in results] == [False, True]
+    check = results[0]["checks"][0]
+    assert set(check) >= {"check", "ok", "message", "path"}
+
+
+def test_junit() -> None:
+    code, out, _ = run("--format", "junit", str(BAD_OB), str(GOOD_OB))
+    assert code == 1
+    assert out.startswith("<?xml") and 'tests="2" failures="1"' in out
+
+
+def test_bad_inputs_exit_2_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "text.json").write_text("not json")
+    (tmp_path / "deep.json").write_text("[" * 10000 + "]" * 10000)
+    (tmp_path / "big.json").write_bytes(b'{"x": "' + b"a" * (50 * 1024 * 1024) + b'"}')
+    (tmp_path / "ctx.json").write_text(json.dumps({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/unknown"],
+        "type": ["VerifiableCredential"], "issuer": "did:example:1",
+        "credentialSubject": {"id": "did:example:2"}}))
+    shutil.copy(GOOD_OB, tmp_path / "zz-good.json")
+    code, out, err = run(str(tmp_path))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith("error: ") for line in lines)
+    assert "io.too_large" in err and "Traceback" not in err
+    assert "ctx.json: INVALID" in out and "jsonld.context_not_allowed" not in err
+    assert "zz-good.json: ok" in out  # the run went on
+
+
+def test_glob_and_missing(tmp_path: Path) -> None:
+    shutil.copy(GOOD_OB, tmp_path / "a.json")
+    code, out, err = run(str(tmp_path / "*.json"), str(tmp_path / "nothing-*.json"))
+    assert code == 2 and "pattern matches no file" in err and "a.json: ok" in out
+
+
+def test_fail_on_warning(tmp_path: Path) -> None:
+    # an EDC with an undefined term: a warning only
+    doc = json.loads(GOOD_EDC.read_text())
+    inner = json.loads(doc["payload"])
+    inner["cnf"] = {"kid": "x"}
+    path = tmp_path / "warn.json"
+    path.write_text(json.dumps(inner))
+    assert run(str(path))[0] == 0
+    assert run("--fail-on", "warning", str(path))[0] == 1
+
+
+def test_unknown_profile_is_a_usage_error() -> None:
+    code, _, err = run("--profile", "edc-generc-full", str(GOOD_EDC))
+    assert code == 2 and 'did you mean "edc-generic-full"' in err
+
+
+@pytest.mark.slow
+def test_jobs_keep_input_order() -> None:
+    files = [str(BAD_OB), str(GOOD_EDC), str(GOOD_OB), str(BAD_EDC)] * 2
+    code, out, _ = run("--jobs", "2", "--format", "json", *files)
+    assert code == 1
+    assert [r["file"] for r in json.loads(out)["results"]] == files
