@@ -1,0 +1,49 @@
+"""``edc-issue sign``: embed a Data Integrity proof, or write a compact VC-JWT."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..._api import sign
+from ..._io import atomic_write, read_json_object
+from ...keys import load_key
+from .._common import handle_errors
+
+_SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
+
+
+@click.command("sign")
+@click.argument("input_file", metavar="IN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Key file: Multikey document, vector key file, JWK or PEM.")
+@click.option("--suite", type=click.Choice(_SUITES),
+              help="Default: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256/P-384.")
+@click.option("--created", metavar="ISO8601", help="The proof's created time (default: now).")
+@click.option("--issuer-from-key", is_flag=True,
+              help="Set issuer (or issuer.id) to the key's controller, as verifiers require.")
+@click.option("--proof-array/--proof-object", "proof_as_list", default=None,
+              help="Write proof as an array or a single object (default: array for Open "
+                   "Badges and CLR).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (atomically) instead of stdout.")
+def command(input_file: Path, key_file: Path, suite: str | None, created: str | None,
+            issuer_from_key: bool, proof_as_list: bool | None, output: Path | None) -> None:
+    """Sign IN.json with --key and print (or write to -o) the signed credential.
+
+    Signing is strict and offline: every term must be defined by a bundled @context.
+    """
+    with handle_errors():
+        key = load_key(key_file)
+    with handle_errors(file=str(input_file)):
+        credential = read_json_object(input_file)
+        signed = sign(credential, key, suite=suite, created=created,
+                      issuer_from_key=issuer_from_key, proof_as_list=proof_as_list)
+        text = signed if isinstance(signed, str) else json.dumps(signed, indent=2,
+                                                                 ensure_ascii=False)
+        if output is not None:
+            atomic_write(output, text + "\n")
+        else:
+            click.echo(text)

@@ -1,0 +1,91 @@
+"""``edc-issue verify``: check every proof, JWT or seal in each file, and the dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..._api import verify
+from ..._io import parse_json_text, read_bytes, read_json_object
+from ...errors import EdcIssueError, InputError
+from ...results import Check, VerificationResult
+from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, handle_errors
+
+_MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
+
+
+def _read_document(path: Path) -> Any:
+    raw = read_bytes(path)
+    text = raw.lstrip(b"\xef\xbb\xbf").strip()
+    if text[:1] in (b"{", b"["):
+        return parse_json_text(raw, source=str(path))
+    try:
+        return text.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError("neither JSON nor a compact JWT", pointer=str(path),
+                         code="io.not_json") from None
+
+
+@click.command("verify")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--trust", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+              help="A trusted certificate (PEM) for sealed documents; repeatable.")
+@click.option("--controller", "controllers", type=click.Path(dir_okay=False, path_type=Path),
+              multiple=True,
+              help="A controller or DID document (did.json) you trust; repeatable.")
+@click.option("--allow-network", is_flag=True,
+              help="Fetch did:web and https controller documents (off by default).")
+@click.option("--require-key-binding", is_flag=True,
+              help="Fail, instead of warn, when a key's binding to the issuer is unconfirmed.")
+def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
+            controllers: tuple[Path, ...], allow_network: bool,
+            require_key_binding: bool) -> None:
+    """Verify each FILE (a credential with Data Integrity proofs, or a compact VC-JWT).
+
+    Exit status: 0 all verified, 1 some file failed, 2 some file could not be read.
+    Warnings (say, a key binding that could not be confirmed offline) are listed but
+    do not fail a file unless --require-key-binding.
+    """
+    with handle_errors():
+        controller_docs = [read_json_object(p) for p in controllers]
+        anchors = [read_bytes(p) for p in trust]
+    results: list[dict[str, Any]] = []
+    status = EXIT_OK
+    for path in files:
+        try:
+            document = _read_document(path)
+            result = verify(document, trust=anchors, controllers=controller_docs,
+                            allow_network=allow_network,
+                            require_key_binding=require_key_binding)
+        except EdcIssueError as exc:
+            click.echo(error_line(exc, file=str(path)), err=True)
+            status = EXIT_INPUT if isinstance(exc, InputError) or status == EXIT_INPUT \
+                else EXIT_FAILED
+            result = VerificationResult()
+            result.add(Check("read", False, str(exc), code=exc.code))
+        result.file = str(path)
+        if not result.ok and status == EXIT_OK:
+            status = EXIT_FAILED
+        results.append(result.to_json())
+        if fmt == "text":
+            _print_text(result)
+    if fmt == "json":
+        echo_json({"results": results})
+    raise SystemExit(status)
+
+
+def _print_text(result: VerificationResult) -> None:
+    warnings = len(result.warnings)
+    if result.ok:
+        verdict = "verified" + (f", with {warnings} warning(s)" if warnings else "")
+    else:
+        verdict = "NOT verified"
+    click.echo(f"{result.file}: {verdict}")
+    for check in result.checks:
+        mark = "ok" if check.ok else _MARK.get(check.severity, "FAIL")
+        click.echo(f"  {mark:<4}  {check.check}: {check.message}")
