@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._types import Clock, JsonObject
-from .errors import ConfigError, EdcIssueError, InputError
+from .errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
 from .jsonld import OfflineLoader
 from .keys.key import Key
 from .proofs.data_integrity import (
@@ -189,19 +189,68 @@ def _verify_jwt(document: Any, options: VerifyOptions) -> VerificationResult:
     return result
 
 
+def _trust_anchors(trust: Sequence[Any]) -> list[Any]:
+    """Certificates from what the caller gave: x509 objects, PEM or DER bytes or text."""
+    from cryptography import x509
+
+    anchors: list[Any] = []
+    for item in trust:
+        if isinstance(item, x509.Certificate):
+            anchors.append(item)
+            continue
+        raw = item.encode("ascii") if isinstance(item, str) else bytes(item)
+        try:
+            if b"-----BEGIN" in raw:
+                anchors.extend(x509.load_pem_x509_certificates(raw))
+            else:
+                anchors.append(x509.load_der_x509_certificate(raw))
+        except ValueError as exc:
+            raise KeyMaterialError(
+                "a trust anchor is not an X.509 certificate (PEM or DER)",
+                code="key.malformed",
+            ) from exc
+    return anchors
+
+
 def _verify_jades(document: Any, options: VerifyOptions) -> VerificationResult:
-    return _unsupported("jades", "JAdES envelopes are verified by the seal module")
+    from .seal import verify_envelope
+
+    return verify_envelope(document, trust=_trust_anchors(options.trust) or None,
+                           now=options.now)
 
 
-def _unsupported(fmt: str, message: str) -> VerificationResult:
-    result = VerificationResult(format=fmt)
-    result.add(Check("format", False, message, code="format.unsupported"))
-    return result
+def _is_image(document: Any) -> bool:
+    from .baking import detect_image_kind
+
+    if not isinstance(document, (bytes, bytearray)):
+        return False
+    try:
+        return detect_image_kind(bytes(document)) is not None
+    except EdcIssueError:
+        return False
+
+
+def _verify_baked(document: Any, options: VerifyOptions) -> VerificationResult:
+    """Unbake the credential from a PNG or SVG badge and verify what is inside."""
+    from .baking import detect_image_kind, unbake
+
+    kind = detect_image_kind(bytes(document))
+    inner = unbake(bytes(document))
+    for name, recognises, verifier in VERIFIERS:
+        if name != "baked" and recognises(inner):
+            result = verifier(inner, options)
+            result.format = f"baked-{kind}+{result.format or name}"
+            result.checks.insert(0, Check("BAKED", True,
+                                          f"credential extracted from the {kind.upper()} image"))
+            return result
+    raise InputError("the image holds neither a credential nor a compact JWT",
+                     code="bake.no_credential")
 
 
 #: Ordered (name, recogniser, verifier) entries; the first matching recogniser wins.
 #: Add an entry to route another format (put it before ``data-integrity``).
 VERIFIERS: list[tuple[str, Callable[[Any], bool], Verifier]] = [
+    ("baked", _is_image, _verify_baked),
     ("vc-jwt", _is_compact_jws, _verify_jwt),
     ("jades", _is_jades, _verify_jades),
     ("data-integrity", _is_json_ld, lambda d, o: _verify_data_integrity(d, o)),
@@ -209,7 +258,7 @@ VERIFIERS: list[tuple[str, Callable[[Any], bool], Verifier]] = [
 
 
 def verify(
-    document: JsonObject | str,
+    document: JsonObject | str | bytes,
     *,
     trust: list[Any] | None = None,
     controllers: Iterable[JsonObject] = (),
@@ -224,15 +273,18 @@ def verify(
     clock: Clock | None = None,
     check_dates: bool = True,
 ) -> VerificationResult:
-    """Verify every proof of *document* and return the checks made.
+    """Verify every proof, JWT or seal of *document* and return the checks made.
 
-    Data Integrity proofs are checked with the allowlisted suites; keys come from
+    *document* is a credential (a dict) with Data Integrity proofs, a compact VC-JWT
+    (a str), a JAdES-sealed EDC (its envelope, a dict) or a baked badge (PNG or SVG
+    bytes). Data Integrity proofs are checked with the allowlisted suites; keys come from
     did:key (offline), from *controllers*, from the network only with
     *allow_network*, or from an https / did:web URL fragment holding the key. The key's
     binding to the issuer is its own check: unconfirmed is a warning (``ok`` stays
     true) unless *require_key_binding*.
 
-    :param trust: trust anchors for sealed (JAdES) documents.
+    :param trust: trust anchors for sealed (JAdES) documents: certificates, or PEM/DER
+        bytes. Without any, the EU samples' test anchor applies and is reported as such.
     :param controllers: controller documents, DID documents or verification methods
         the caller trusts.
     :param clock: returns "now" for date checks (default: the system clock).
@@ -264,7 +316,8 @@ def verify(
                 result.format = name
             return result
     raise InputError(
-        "expected a JSON object (a credential) or a compact JWS string",
+        "expected a JSON object (a credential or a JAdES envelope), a compact JWS string "
+        "or a baked PNG/SVG image",
         code="input.invalid",
     )
 

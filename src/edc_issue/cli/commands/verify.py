@@ -9,6 +9,7 @@ import click
 
 from ..._api import verify
 from ..._io import parse_json_text, read_bytes, read_json_object
+from ...baking import PNG_SIGNATURE
 from ...errors import EdcIssueError, InputError
 from ...results import Check, VerificationResult
 from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, handle_errors
@@ -18,6 +19,8 @@ _MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
 
 def _read_document(path: Path) -> Any:
     raw = read_bytes(path)
+    if raw.startswith(PNG_SIGNATURE) or path.suffix.lower() in (".png", ".svg"):
+        return raw  # a baked badge: verify() unbakes it
     text = raw.lstrip(b"\xef\xbb\xbf").strip()
     if text[:1] in (b"{", b"["):
         return parse_json_text(raw, source=str(path))
@@ -45,7 +48,10 @@ def _read_document(path: Path) -> Any:
 def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
             controllers: tuple[Path, ...], allow_network: bool,
             require_key_binding: bool) -> None:
-    """Verify each FILE (a credential with Data Integrity proofs, or a compact VC-JWT).
+    """Verify each FILE: Data Integrity proofs, a VC-JWT, a JAdES e-seal or a baked badge.
+
+    A sealed EDC is checked by name: FORMAT, SEAL (signature, certificate, chain to
+    --trust anchors, timestamps), EXPIRY and REVOCATION (embedded data only).
 
     Exit status: 0 all verified, 1 some file failed, 2 some file could not be read.
     Warnings (say, a key binding that could not be confirmed offline) are listed but
