@@ -1,20 +1,60 @@
 #!/usr/bin/env bash
 # The main job on built-in sample data; run by `make demo` (edc-issue is on PATH there).
+# It generates a key and a TEST e-seal certificate, builds an EDC micro-credential and the
+# same award as an Open Badge 3.0, signs, bakes, seals, validates and verifies them.
 # Every step prints what it did; results go to demo-out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=demo-out
 rm -rf "$OUT" && mkdir -p "$OUT"
 DATA=examples/data
+export EDC_TEST_SEAL_PASSWORD="demo-only-$RANDOM$RANDOM"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "Canonicalize the sample credentials (RDFC-1.0, bundled contexts, offline)"
+step "1. Canonicalize the sample credentials (RDFC-1.0, bundled contexts, offline)"
 edc-issue canon "$DATA/ob3-sample-unsigned.json" -o "$OUT/ob3-sample.canon.nq"
 echo "Open Badge 3.0 sample: $(wc -l < "$OUT/ob3-sample.canon.nq") canonical quads -> $OUT/ob3-sample.canon.nq"
 edc-issue canon "$DATA/edc-CertOfPart-sealed.jsonld" -o "$OUT/edc-CertOfPart.canon.nq"
-echo "EU EDC sample (sealed envelope, payload): $(wc -l < "$OUT/edc-CertOfPart.canon.nq") canonical quads -> $OUT/edc-CertOfPart.canon.nq"
-edc-issue canon "$DATA/edc-CertOfPart-upload.json" --hash sha384 -o "$OUT/edc-CertOfPart-upload.sha384.nq"
-echo "EU upload payload (EDC context added), SHA-384 labels: $(wc -l < "$OUT/edc-CertOfPart-upload.sha384.nq") quads"
+echo "EU EDC sample (sealed envelope, payload): $(wc -l < "$OUT/edc-CertOfPart.canon.nq") canonical quads"
+
+step "2. Generate the issuer's signing key (Ed25519, did:key) and a TEST e-seal certificate"
+edc-issue keygen --type ed25519 -o "$OUT/issuer-key.json"
+python examples/make_test_certificate.py "$OUT/test-pki"
+
+step "3. Build an EDC micro-credential (90-hour MOOC for teachers, Albania) and seal it"
+python examples/build_edc_microcredential.py "$OUT"
+edc-issue seal --p12 "$OUT/test-pki/test-eseal.p12" --password-env EDC_TEST_SEAL_PASSWORD \
+  "$OUT/edc-microcredential.json" -o "$OUT/edc-microcredential.sealed.json"
+echo "sealed -> $OUT/edc-microcredential.sealed.json (JAdES, RS256, unencoded payload)"
+
+step "4. Validate the sealed EDC against the official shapes, then verify its seal"
+edc-issue validate "$OUT/edc-microcredential.sealed.json"
+edc-issue verify --trust "$OUT/test-pki/test-ca.pem" "$OUT/edc-microcredential.sealed.json"
+
+step "5. Issue the same award as an Open Badge 3.0, signed (eddsa-rdfc-2022) and baked into a PNG"
+python examples/build_ob3_from_edc.py "$OUT/edc-microcredential.json" "$OUT/issuer-key.json" "$OUT/badge.json"
+edc-issue sign --key "$OUT/issuer-key.json" "$OUT/badge.json" -o "$OUT/badge.signed.json"
+edc-issue validate "$OUT/badge.signed.json"
+edc-issue bake "$DATA/badge.png" "$OUT/badge.signed.json" -o "$OUT/badge.baked.png"
+edc-issue unbake "$OUT/badge.baked.png" -o "$OUT/badge.unbaked.json"
+cmp -s "$OUT/badge.signed.json" "$OUT/badge.unbaked.json" && echo "unbaked credential is byte-identical to the signed one"
+edc-issue verify "$OUT/badge.baked.png"
+edc-issue sign --suite vc-jwt --key "$OUT/issuer-key.json" "$OUT/badge.json" -o "$OUT/badge.jwt"
+echo "the same badge as a VC-JWT (EdDSA) -> $OUT/badge.jwt"
+edc-issue verify "$OUT/badge.jwt"
+
+step "6. Tampering is caught: change the badge's name and verify again (expect: NOT verified)"
+python - "$OUT/badge.signed.json" "$OUT/badge.tampered.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["credentialSubject"]["achievement"]["name"] += " (edited)"
+json.dump(doc, open(sys.argv[2], "w"), indent=2)
+PY
+if edc-issue verify "$OUT/badge.tampered.json"; then
+  echo "ERROR: a tampered badge verified" >&2; exit 1
+else
+  echo "as expected, the tampered badge does not verify"
+fi
 
 printf '\nDone: results are in %s/\n' "$OUT"
