@@ -112,12 +112,106 @@ class _ContextMemo:
             self._cache[key] = (local_ctx, processed)
 
 
-class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor with processed contexts memoized across documents."""
+class _Tracker:
+    """Where each object of the document being expanded sits, and what strict mode refuses.
 
-    def __init__(self, memo: _ContextMemo, on_property_dropped: Any) -> None:
+    pyld expands a deep copy of the document; the first ``_expand`` call receives
+    that copy, and every object in it is mapped to its JSON path by identity.
+    """
+
+    def __init__(self) -> None:
+        self.paths: dict[int, str] | None = None
+        self.terms: list[tuple[str, str]] = []  # (path, term)
+        self.types: list[tuple[str, str]] = []  # (path, type)
+
+    def index(self, root: Any) -> None:
+        self.paths = {id(obj): path for path, obj, _key in _json_paths(root)
+                      if isinstance(obj, (dict, list))}
+
+    def path_of(self, obj: Any) -> str | None:
+        return None if self.paths is None else self.paths.get(id(obj))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with processed contexts memoized across documents.
+
+    With a tracker, it also records every key and type that the active context
+    does not map to an absolute IRI, with its exact JSON path (strict mode).
+    """
+
+    def __init__(self, memo: _ContextMemo, on_property_dropped: Any,
+                 tracker: _Tracker | None = None) -> None:
         super().__init__(on_property_dropped=on_property_dropped)
         self._memo = memo
+        self._tracker = tracker
+
+    def _expand(  # pyld's signature
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        element: Any,
+        options: Any,
+        inside_list: bool = False,
+        inside_index: Any = False,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
+        tracker = self._tracker
+        if tracker is not None and tracker.paths is None:
+            tracker.index(element)
+        return super()._expand(active_ctx, active_property, element, options, inside_list,
+                               inside_index, type_scoped_ctx)
+
+    def _expand_object(  # pyld's signature
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        expanded_active_property: Any,
+        element: Any,
+        expanded_parent: Any,
+        options: Any,
+        inside_list: bool = False,
+        type_key: Any = None,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
+        tracker = self._tracker
+        if tracker is not None and isinstance(element, dict):
+            path = tracker.path_of(element)
+            if path is not None:
+                self._record(tracker, path, active_ctx, element, type_scoped_ctx)
+        return super()._expand_object(
+            active_ctx, active_property, expanded_active_property, element, expanded_parent,
+            options, inside_list, type_key, type_scoped_ctx,
+        )
+
+    def _record(self, tracker: _Tracker, path: str, active_ctx: Any, element: dict[str, Any],
+                type_scoped_ctx: Any) -> None:
+        for key, value in element.items():
+            if key == "@context":
+                continue
+            iri = self._expand_iri(active_ctx, key, vocab=True)
+            if iri is None or (not _is_absolute(iri) and not iri.startswith("@")) or (
+                iri.startswith(SENTINEL_VOCAB)
+            ):
+                tracker.terms.append((_join(path, key), key))
+                continue
+            if iri != "@type":
+                continue
+            type_ctx = type_scoped_ctx if type_scoped_ctx is not None else active_ctx
+            values = value if isinstance(value, list) else [value]
+            for i, item in enumerate(values):
+                if not isinstance(item, str):
+                    continue
+                expanded = self._expand_iri(type_ctx, item, vocab=True)
+                if not isinstance(expanded, str) or expanded.startswith(SENTINEL_VOCAB) or (
+                    not _is_absolute(expanded) and not expanded.startswith("@")
+                ):
+                    where = f"{_join(path, key)}[{i}]" if isinstance(value, list) else \
+                        _join(path, key)
+                    tracker.types.append((where, item))
 
     def _process_context(
         self,
@@ -215,13 +309,15 @@ def _find_context_error(exc: BaseException) -> EdcIssueError | None:
     return None
 
 
-def _pyld_expand(document: JsonObject, loader: Any, dropped: list[str] | None) -> list[Any]:
+def _pyld_expand(document: JsonObject, loader: Any, dropped: list[str] | None,
+                 tracker: _Tracker | None = None) -> list[Any]:
     def on_dropped(prop: str | None) -> None:
         if dropped is not None:
             dropped.append(prop or "")
 
     try:
-        result = _Processor(_memo(loader), on_dropped).expand(document, _options(loader))
+        result = _Processor(_memo(loader), on_dropped, tracker).expand(document,
+                                                                      _options(loader))
     except _pyld.JsonLdError as exc:
         inner = _find_context_error(exc)
         if inner is not None:
@@ -273,8 +369,9 @@ def expand(
     if not strict:
         return _pyld_expand(document, ldr, None)
     dropped: list[str] = []
-    expanded = _pyld_expand(_with_sentinel(document), ldr, dropped)
-    problems = _problems(document, expanded, dropped)
+    tracker = _Tracker()
+    expanded = _pyld_expand(_with_sentinel(document), ldr, dropped, tracker)
+    problems = _problems(document, expanded, dropped, tracker)
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -337,20 +434,36 @@ def to_nquads(
 # --- finding what would be dropped, and where -------------------------------------------
 
 
-def _problems(document: JsonObject, expanded: list[Any], dropped: list[str]) -> list[JsonLdProblem]:
+def _problems(document: JsonObject, expanded: list[Any], dropped: list[str],
+              tracker: _Tracker) -> list[JsonLdProblem]:
+    problems: list[JsonLdProblem] = []
+    for path, term in dict.fromkeys(tracker.terms):
+        problems.append(JsonLdProblem(
+            path, "undefined_term", term,
+            f'no @context defines "{term}"; it would be dropped from the signed data',
+        ))
+    for path, type_ in dict.fromkeys(tracker.types):
+        problems.append(JsonLdProblem(
+            path, "undefined_type", type_,
+            f'no @context defines the type "{type_}"; it would be dropped from the signed data',
+        ))
+    # A safety net: anything the expansion shows but the tracker did not place is
+    # still reported, located by searching the document.
+    found_terms = {term for _path, term in tracker.terms}
+    found_types = {type_ for _path, type_ in tracker.types}
     terms: dict[str, None] = {}
     types: dict[str, None] = {}
     relative: dict[str, None] = {}
     for prop in dropped:
-        terms[prop] = None
+        if prop and prop not in found_terms:
+            terms[prop] = None
     for kind, value in _walk_expanded(expanded):
-        if kind == "term":
+        if kind == "term" and value not in found_terms:
             terms[value] = None
-        elif kind == "type":
+        elif kind == "type" and value not in found_types:
             types[value] = None
-        else:
+        elif kind == "relative":
             relative[value] = None
-    problems: list[JsonLdProblem] = []
     for term in terms:
         paths = list(_paths_of_key(document, term)) or [term]
         for path in paths:
@@ -374,7 +487,20 @@ def _problems(document: JsonObject, expanded: list[Any], dropped: list[str]) -> 
                 "property @id); it would be dropped from the signed data",
             ))
     problems.sort(key=lambda p: p.path)
-    return problems
+    return _outermost(problems)
+
+
+def _outermost(problems: list[JsonLdProblem]) -> list[JsonLdProblem]:
+    """Drop problems inside an undefined property: the whole property is dropped anyway."""
+    kept: list[JsonLdProblem] = []
+    undefined: list[str] = []
+    for problem in problems:  # sorted by path: a parent comes before its children
+        if any(problem.path.startswith((root + ".", root + "[")) for root in undefined):
+            continue
+        kept.append(problem)
+        if problem.kind == "undefined_term":
+            undefined.append(problem.path)
+    return kept
 
 
 def _walk_expanded(node: Any) -> Iterator[tuple[str, str]]:

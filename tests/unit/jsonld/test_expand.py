@@ -119,3 +119,22 @@ def test_not_an_object_is_refused() -> None:
 def test_no_base_is_invented_for_relative_identifiers() -> None:
     doc = {"@context": {"@vocab": "https://example.org/v#"}, "@id": "relative", "p": "o"}
     assert to_nquads(doc, strict=False) == ""
+
+
+def test_paths_are_exact_and_only_the_outermost_undefined_property_is_named() -> None:
+    doc = {
+        "@context": [V1, EDC],
+        "id": "urn:credential:2",
+        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+        "credentialSubject": {
+            "id": "urn:epass:person:2",
+            "type": "Person",
+            "givenName": {"en": "Ana", "de": "Ana"},
+            "degreeProgramme": {"type": "Programme", "programmeTitle": {"en": "MOOC design"}},
+        },
+    }
+    with pytest.raises(JsonLdError) as info:
+        to_nquads(doc)
+    # not credentialSubject.givenName.en (a language map), nor anything inside the
+    # undefined property
+    assert [p for p, _ in info.value.problems] == ["credentialSubject.degreeProgramme"]
