@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .._types import JsonObject
 from ..errors import ContextError, EdcIssueError, JsonLdError
 from ..jsonld import OfflineLoader, default_loader, to_dataset
 from ..results import Finding, Severity
@@ -297,4 +298,29 @@ def check_edc(
     names = term_names(annotated.get("@context"), ldr)
     namer = _Namer(names, index, prefix)
     findings.extend(_findings(outcome.results, namer))
+    if any(p.name != "edc-generic-no-cv" for p in profiles):
+        findings.extend(vocabulary_findings(credential, prefix=prefix))
     return findings, profiles
+
+
+def vocabulary_findings(credential: JsonObject, *, prefix: str = "") -> list[Finding]:
+    """Concepts that are not in the controlled vocabulary their ``inScheme`` names.
+
+    Every profile but ``edc-generic-no-cv`` restricts concepts to the EU's controlled
+    vocabularies; the shapes can only check what the credential says of a concept
+    (its ``inScheme``), so the bundled vocabularies check that the claim is true.
+    A concept that another bundled scheme lists is an error; one that no bundled
+    list holds is a warning (the bundle is a snapshot of the EU tables).
+    """
+    from .. import vocab
+
+    out: list[Finding] = []
+    for problem in vocab.check_concepts(credential):
+        path = join_path(prefix, problem.path) if problem.path else prefix
+        out.append(Finding(
+            path=path, message=problem.message,
+            severity="error" if problem.severity == "error" else "warning",
+            rule=f"vocabulary {problem.scheme}", code="validate.concept_not_in_scheme",
+            value=problem.iri,
+        ))
+    return out
