@@ -134,8 +134,8 @@ class OfflineLoader:
             raise ContextError(
                 f'context "{url}" is not bundled and fetching is off',
                 pointer=url,
-                hint="pass allow_network=True / --allow-network to fetch it, "
-                "or add the document to the loader",
+                hint="add the document to the loader, or fetch it with allow_network=True "
+                "(edc-issue canon --allow-network)",
                 code="jsonld.context_not_allowed",
             )
         doc = self._fetch(key)
