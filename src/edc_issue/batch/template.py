@@ -1,0 +1,582 @@
+"""Credential templates: a credential JSON whose strings hold ``{{column}}`` placeholders.
+
+A template is an ordinary EDC or Open Badges 3.0 credential in JSON. Any string may
+contain placeholders, filled from the row's columns::
+
+    "name": "{{given_name}} {{family_name}}"          text, interpolated
+    "dateOfBirth": "{{birth_date|date}}"              a whole-string placeholder keeps its type
+    "awardedDate": "{{completed|datetime}}"
+    "score": "{{grade|number}}"
+    "title": "{{course|langmap:en}}"                  -> {"en": "..."}
+    "email": "mailto:{{email|optional}}"              an empty optional value drops the key
+
+Filters, chained with ``|`` (each may take one argument after ``:``):
+
+``date[:FORMAT]``
+    an ISO date (``2024-06-30``), a ``DD.MM.YYYY`` date, a spreadsheet date, or one read
+    with the :func:`~datetime.datetime.strptime` *FORMAT* given (``date:%d/%m/%Y``);
+    gives ``YYYY-MM-DD``.
+``datetime[:FORMAT]``
+    an ISO date-time (UTC when no offset is given) or a date (midnight UTC); gives
+    ``YYYY-MM-DDTHH:MM:SSZ`` (or the given offset).
+``number`` / ``integer``
+    a JSON number (``12,5`` with a decimal comma is read as 12.5).
+``langmap[:LANG]``
+    a language map ``{"LANG": text}`` (default language ``en``).
+``optional``
+    an empty cell is allowed: a whole-string placeholder drops its key (or list item);
+    inside text it becomes an empty string. Without it, an empty cell is an error.
+
+Built-in values (names starting with ``$``): ``$id`` the credential's ``urn:uuid`` id,
+``$uuid`` a new ``urn:uuid`` at each place it appears, ``$now`` the issuance date-time,
+``$today`` the issuance date, ``$row`` the row number, ``$issuer`` the issuer id given by
+the signer. With a key column, ``$id`` and every ``$uuid`` are UUIDv5 values derived
+from that column, so the same learner always gets the same ids.
+
+Nothing is evaluated: no expressions, no attribute access, no Jinja. A placeholder
+naming a column the data does not have is an error before any row is issued.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .._io import read_json_object
+from .._types import JsonObject
+from ..errors import InputError
+from .sources import Cell, RowError
+
+__all__ = [
+    "BUILTINS",
+    "FILTERS",
+    "Placeholder",
+    "RenderContext",
+    "Rendered",
+    "RowFailure",
+    "Template",
+    "TemplateError",
+    "load_template",
+]
+
+FILTERS: tuple[str, ...] = ("date", "datetime", "integer", "langmap", "number", "optional")
+BUILTINS: tuple[str, ...] = ("$id", "$issuer", "$now", "$row", "$today", "$uuid")
+
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
+_MAX_TEXT = 100_000
+
+
+class TemplateError(InputError):
+    """The template is unusable: bad placeholder syntax, unknown filter, missing column."""
+
+    code = "batch.template"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One ``{{name|filter:arg|...}}`` in a template string."""
+
+    name: str
+    filters: tuple[tuple[str, str | None], ...] = ()
+
+    @property
+    def optional(self) -> bool:
+        """True when an empty value is allowed."""
+        return any(f == "optional" for f, _ in self.filters)
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A compiled template string: literal text and placeholders, in order."""
+
+    parts: tuple[str | Placeholder, ...]
+
+    @property
+    def whole(self) -> Placeholder | None:
+        """The placeholder, when the string is exactly one placeholder."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], Placeholder):
+            return self.parts[0]
+        return None
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """The values of the built-in placeholders for one row."""
+
+    id: str
+    row: int
+    now: datetime
+    issuer: str | None = None
+
+
+@dataclass
+class Rendered:
+    """A filled-in credential and which column filled which JSON path."""
+
+    credential: JsonObject
+    columns_by_path: dict[str, str] = field(default_factory=dict)
+
+
+class _Drop:
+    """Marks a value to remove (an empty optional placeholder)."""
+
+
+_DROP = _Drop()
+
+
+def _parse_placeholder(inner: str, where: str) -> Placeholder:
+    pieces = [p.strip() for p in inner.split("|")]
+    name = pieces[0]
+    if not name:
+        raise TemplateError("a placeholder has no column name", pointer=where,
+                            hint="write {{column}} or {{column|date}}")
+    if "{" in name or "}" in name:
+        raise TemplateError(f"placeholder {{{{{inner}}}}} is malformed", pointer=where)
+    if name.startswith("$") and name not in BUILTINS:
+        suggestion = difflib.get_close_matches(name, BUILTINS, n=1)
+        raise TemplateError(
+            f"unknown built-in value {name!r}; expected one of {', '.join(BUILTINS)}",
+            pointer=where, hint=f"did you mean {suggestion[0]!r}?" if suggestion else None)
+    filters: list[tuple[str, str | None]] = []
+    for piece in pieces[1:]:
+        fname, _, arg = piece.partition(":")
+        fname = fname.strip()
+        if fname not in FILTERS:
+            suggestion = difflib.get_close_matches(fname, FILTERS, n=1)
+            raise TemplateError(
+                f"unknown filter {fname!r} in {{{{{inner}}}}}; expected one of "
+                f"{', '.join(FILTERS)}", pointer=where,
+                hint=f"did you mean {suggestion[0]!r}?" if suggestion else None)
+        filters.append((fname, arg.strip() or None))
+    return Placeholder(name, tuple(filters))
+
+
+def _compile_text(text: str, where: str) -> str | _Text:
+    if "{{" not in text:
+        if "}}" in text:
+            pass  # a literal "}}" is harmless
+        return text
+    parts: list[str | Placeholder] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            parts.append(text[position:match.start()])
+        parts.append(_parse_placeholder(match.group(1), where))
+        position = match.end()
+    rest = text[position:]
+    if "{{" in rest:
+        raise TemplateError("a placeholder is not closed with }}", pointer=where)
+    if rest:
+        parts.append(rest)
+    return _Text(tuple(parts))
+
+
+def _compile(value: Any, path: str) -> Any:
+    if isinstance(value, str):
+        return _compile_text(value, path or "$")
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if "{{" in key:
+                raise TemplateError("placeholders are not allowed in keys", pointer=path or key)
+            out[key] = _compile(item, f"{path}.{key}" if path else key)
+        return out
+    if isinstance(value, list):
+        return [_compile(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    return value
+
+
+def _walk_placeholders(value: Any) -> Iterable[Placeholder]:
+    if isinstance(value, _Text):
+        for part in value.parts:
+            if isinstance(part, Placeholder):
+                yield part
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk_placeholders(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_placeholders(item)
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+class _CellError(Exception):
+    def __init__(self, reason: str, code: str = "batch.bad_value") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def _is_empty(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _to_text(value: Cell) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return _format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        raise _CellError("expected text, found a JSON object or array")
+    return str(value)
+
+
+def _format_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.replace(microsecond=0)
+    if moment.utcoffset() == timezone.utc.utcoffset(None):
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat()
+
+
+def _parse_date(value: Cell, fmt: str | None) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _to_text(value).strip()
+    try:
+        if fmt:
+            return datetime.strptime(text, fmt).date()
+        dotted = _DOTTED_DATE.match(text)
+        if dotted:
+            day, month, year = (int(g) for g in dotted.groups())
+            return date(year, month, day)
+        if "T" in text or " " in text.strip():
+            return _parse_datetime(text, None).date()
+        return date.fromisoformat(text)
+    except (ValueError, _CellError):
+        expected = f"a date like {fmt!r}" if fmt else "a date like 2024-06-30 (or 30.06.2024)"
+        raise _CellError(f"{text!r} is not {expected}", "batch.bad_date") from None
+
+
+def _parse_datetime(value: Cell, fmt: str | None) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    text = _to_text(value).strip()
+    try:
+        if fmt:
+            return datetime.strptime(text, fmt)
+        if len(text) <= 10 or _DOTTED_DATE.match(text):
+            day = _parse_date(text, None)  # its own message: "... is not a date like ..."
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise _CellError(f"{text!r} is not a date-time like 2024-06-30T14:00:00Z",
+                         "batch.bad_date") from None
+
+
+def _parse_number(value: Cell, integer: bool) -> int | float:
+    if isinstance(value, bool):
+        raise _CellError("expected a number, found true/false", "batch.bad_number")
+    if isinstance(value, (int, float)):
+        number: int | float = value
+    else:
+        text = _to_text(value).strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text and "." not in text and text.count(",") == 1:
+            text = text.replace(",", ".")
+        try:
+            number = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+        except ValueError:
+            raise _CellError(f"{text!r} is not a number", "batch.bad_number") from None
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            raise _CellError("expected a finite number", "batch.bad_number")
+        if integer or number.is_integer():
+            if integer and not number.is_integer():
+                raise _CellError(f"{number} is not a whole number", "batch.bad_number")
+            return int(number)
+    return number
+
+
+def _langmap(value: Cell, lang: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return dict(value)
+        raise _CellError("a language map must map language codes to text")
+    return {lang: _to_text(value)}
+
+
+def _convert(placeholder: Placeholder, value: Cell, default_language: str) -> Any:
+    result: Any = value
+    typed = False
+    for fname, arg in placeholder.filters:
+        if fname == "optional":
+            continue
+        typed = True
+        if fname == "date":
+            result = _parse_date(result, arg).isoformat()
+        elif fname == "datetime":
+            result = _format_datetime(_parse_datetime(result, arg))
+        elif fname == "number":
+            result = _parse_number(result, integer=False)
+        elif fname == "integer":
+            result = _parse_number(result, integer=True)
+        elif fname == "langmap":
+            result = _langmap(result, arg or default_language)
+    if not typed:
+        result = _to_text(result)
+    if isinstance(result, str) and len(result) > _MAX_TEXT:
+        raise _CellError(f"the value is longer than {_MAX_TEXT:,} characters")
+    return result
+
+
+# --------------------------------------------------------------------------- Template
+
+
+class Template:
+    """A compiled credential template.
+
+    :param document: the template credential (a JSON object with placeholders).
+    :param key_column: the column that identifies a row (say, a student number): ids
+        become UUIDv5 values derived from it, and a re-run recognises the row by it.
+    :param id_namespace: the UUIDv5 namespace for those ids (default: derived from the
+        template's content).
+    :param default_language: the language of ``langmap`` without an argument.
+    :param source: the template's file name, for messages.
+    :raises TemplateError: bad placeholder syntax, an unknown filter or built-in.
+    """
+
+    def __init__(self, document: JsonObject, *, key_column: str | None = None,
+                 id_namespace: uuid.UUID | str | None = None, default_language: str = "en",
+                 source: str = "template") -> None:
+        if not isinstance(document, dict):
+            raise TemplateError("a template must be a JSON object", pointer=source)
+        self.document = document
+        self.source = source
+        self.key_column = key_column
+        self.default_language = default_language
+        canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        #: sha256 of the template's canonical JSON
+        self.digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        if id_namespace is None:
+            self.id_namespace = uuid.uuid5(uuid.NAMESPACE_URL,
+                                           f"urn:edc-issue:template:{self.digest}")
+        elif isinstance(id_namespace, uuid.UUID):
+            self.id_namespace = id_namespace
+        else:
+            try:
+                self.id_namespace = uuid.UUID(id_namespace)
+            except ValueError:
+                self.id_namespace = uuid.uuid5(uuid.NAMESPACE_URL, id_namespace)
+        try:
+            self._compiled = _compile(document, "")
+        except TemplateError as exc:
+            exc.pointer = f"{source}: {exc.pointer}" if exc.pointer else source
+            raise
+        self.placeholders: tuple[Placeholder, ...] = tuple(_walk_placeholders(self._compiled))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **options: Any) -> Template:
+        """Read a template file (see :func:`load_template`)."""
+        return load_template(path, **options)
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns the template uses, in order of first use."""
+        seen: dict[str, None] = {}
+        for p in self.placeholders:
+            if not p.name.startswith("$"):
+                seen.setdefault(p.name)
+        if self.key_column:
+            seen.setdefault(self.key_column)
+        return list(seen)
+
+    def check_columns(self, columns: Iterable[str], *, data_source: str = "data") -> None:
+        """Check that every column the template names exists in *columns*.
+
+        :raises TemplateError: ``batch.missing_column``, naming every missing column
+            with a did-you-mean; raised before any row is issued.
+        """
+        available = list(columns)
+        missing = [c for c in self.columns if c not in available]
+        if not missing:
+            return
+        problems: list[tuple[str, str]] = []
+        for column in missing:
+            close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            what = "key column" if column == self.key_column else "placeholder"
+            problems.append((self.source,
+                             f"{what} {{{{{column}}}}} names a column that {data_source} "
+                             f"does not have{hint}"))
+        raise TemplateError(
+            problems[0][1] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+            + f"; columns are: {', '.join(available)}",
+            code="batch.missing_column", pointer=self.source, problems=problems)
+
+    def row_id(self, values: Mapping[str, Cell]) -> str | None:
+        """Return the deterministic ``urn:uuid`` id of a row, or None without a key column."""
+        if not self.key_column:
+            return None
+        key = values.get(self.key_column)
+        if _is_empty(key):
+            return None
+        return f"urn:uuid:{uuid.uuid5(self.id_namespace, _to_text(key).strip())}"
+
+    def render(self, number: int, values: Mapping[str, Cell],
+               context: RenderContext) -> Rendered:
+        """Fill the template with one row.
+
+        :raises RowFailure: with every problem of the row (each naming its column).
+        """
+        errors: list[RowError] = []
+        columns_by_path: dict[str, str] = {}
+        uuids = _UuidSource(context.id)
+        state = _RenderState(number, values, context, errors, columns_by_path, uuids,
+                             self.default_language)
+        if self.key_column and _is_empty(values.get(self.key_column)):
+            errors.append(RowError(number, self.key_column, "the key column is empty",
+                                   "batch.empty_value"))
+        credential = state.render(self._compiled, "")
+        if errors:
+            unique = list(dict.fromkeys(errors))  # a column used twice fails once
+            raise RowFailure(unique)
+        if not isinstance(credential, dict):  # pragma: no cover - the root is an object
+            raise RowFailure([RowError(number, None, "the template did not give an object")])
+        return Rendered(credential, columns_by_path)
+
+
+class RowFailure(Exception):
+    """A row could not be rendered; ``errors`` names each column and reason."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class _UuidSource:
+    def __init__(self, credential_id: str) -> None:
+        base = credential_id.removeprefix("urn:uuid:")
+        try:
+            self._namespace = uuid.UUID(base)
+        except ValueError:
+            self._namespace = uuid.uuid5(uuid.NAMESPACE_URL, credential_id)
+        self._n = 0
+
+    def next(self) -> str:
+        self._n += 1
+        return f"urn:uuid:{uuid.uuid5(self._namespace, f'part-{self._n}')}"
+
+
+@dataclass
+class _RenderState:
+    number: int
+    values: Mapping[str, Cell]
+    context: RenderContext
+    errors: list[RowError]
+    columns_by_path: dict[str, str]
+    uuids: _UuidSource
+    default_language: str
+
+    def _value(self, placeholder: Placeholder, path: str) -> Any:
+        name = placeholder.name
+        if name.startswith("$"):
+            return self._builtin(name, placeholder, path)
+        if name not in self.values:
+            self.errors.append(RowError(self.number, name, "the row has no such column",
+                                        "batch.missing_column"))
+            return _DROP
+        raw = self.values[name]
+        self.columns_by_path.setdefault(path, name)
+        if _is_empty(raw):
+            if placeholder.optional:
+                return _DROP
+            self.errors.append(RowError(self.number, name, "the value is empty (required)",
+                                        "batch.empty_value"))
+            return _DROP
+        try:
+            return _convert(placeholder, raw, self.default_language)
+        except _CellError as exc:
+            self.errors.append(RowError(self.number, name, exc.reason, exc.code))
+            return _DROP
+
+    def _builtin(self, name: str, placeholder: Placeholder, path: str) -> Any:
+        ctx = self.context
+        if name == "$id":
+            return ctx.id
+        if name == "$uuid":
+            return self.uuids.next()
+        if name == "$row":
+            return ctx.row
+        if name == "$now":
+            value: Any = _format_datetime(ctx.now)
+        elif name == "$today":
+            value = ctx.now.date().isoformat()
+        else:  # $issuer
+            if not ctx.issuer:
+                self.errors.append(RowError(
+                    self.number, None, "{{$issuer}} needs an issuer id from the key or "
+                    "certificate, and the signer gave none", "batch.no_issuer"))
+                return _DROP
+            value = ctx.issuer
+        if placeholder.filters:
+            try:
+                return _convert(placeholder, value, self.default_language)
+            except _CellError as exc:
+                self.errors.append(RowError(self.number, None, f"{name}: {exc.reason}",
+                                            exc.code))
+                return _DROP
+        return value
+
+    def render(self, node: Any, path: str) -> Any:
+        if isinstance(node, _Text):
+            whole = node.whole
+            if whole is not None:
+                return self._value(whole, path)
+            pieces: list[str] = []
+            for part in node.parts:
+                if isinstance(part, str):
+                    pieces.append(part)
+                    continue
+                value = self._value(part, path)
+                if value is _DROP:
+                    continue
+                if isinstance(value, dict):
+                    value = next(iter(value.values()), "")
+                pieces.append(value if isinstance(value, str) else json.dumps(value))
+            return "".join(pieces)
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for key, item in node.items():
+                rendered = self.render(item, f"{path}.{key}" if path else key)
+                if rendered is not _DROP:
+                    out[key] = rendered
+            return out
+        if isinstance(node, list):
+            items = [self.render(item, f"{path}[{i}]") for i, item in enumerate(node)]
+            return [item for item in items if item is not _DROP]
+        return node
+
+
+def load_template(path: str | os.PathLike[str], *, key_column: str | None = None,
+                  id_namespace: uuid.UUID | str | None = None,
+                  default_language: str = "en") -> Template:
+    """Read and compile a template file.
+
+    :raises ReadError: the file is missing or not a JSON object.
+    :raises TemplateError: the template's placeholders are malformed.
+    """
+    document = read_json_object(path)
+    return Template(document, key_column=key_column, id_namespace=id_namespace,
+                    default_language=default_language, source=str(Path(path)))

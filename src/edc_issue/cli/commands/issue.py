@@ -1,0 +1,172 @@
+"""``edc-issue issue``: one credential per row of a CSV, XLSX or JSONL file, from a template.
+
+Exit status: 0 every row issued (now or by an earlier run), 1 some row failed (the good
+rows are still issued, and every failure is in the report), 2 the template, data, key or
+status list cannot be used (nothing is issued).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..._io import read_bytes
+from ...batch import (
+    BakingSigner,
+    BatchReport,
+    BatchSigner,
+    KeySigner,
+    SealSigner,
+    auto_progress,
+    issue_batch,
+    load_template,
+    open_rows,
+)
+from ...errors import KeyMaterialError
+from ...status import FileStatusListStore, StatusList
+from .._common import EXIT_FAILED, EXIT_OK, die, echo_json, handle_errors
+
+_SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
+_SHOWN_FAILURES = 20
+
+
+def _password(var: str | None, source: str) -> str | None:
+    if var is None:
+        return None
+    value = os.environ.get(var)
+    if value is None:
+        die(f"--password-env {var}: the environment variable {var} is not set "
+            f"(it should hold the password of {source})")
+    return value
+
+
+def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealSigner:
+    password = _password(password_env, str(p12))
+    with handle_errors(file=str(p12)):
+        try:
+            return SealSigner(p12, password, tsa=tsa)
+        except KeyMaterialError as exc:
+            if exc.code != "key.bad_password" or password_env is not None:
+                raise
+            typed = click.prompt(f"Password for {p12}", hide_input=True, err=True,
+                                 default="", show_default=False)
+            return SealSigner(p12, typed, tsa=tsa)
+
+
+def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
+    if fmt == "json":
+        echo_json({"summary": report.summary(),
+                   "failures": [f.to_json() for f in report.failures],
+                   "report": {"csv": str(report.report_csv), "json": str(report.report_json)}})
+    for failure in report.failures[:_SHOWN_FAILURES]:
+        for error in failure.errors:
+            column = f", column {error.column!r}" if error.column else ""
+            click.echo(f"error: {data}: row {error.row}{column}: {error.reason} [{error.code}]",
+                       err=True)
+    if len(report.failures) > _SHOWN_FAILURES:
+        click.echo(f"error: ... and {len(report.failures) - _SHOWN_FAILURES} more failed rows "
+                   f"(see {report.report_csv})", err=True)
+    if fmt == "text":
+        click.echo(f"{report.issued} issued, {report.skipped} already issued (skipped), "
+                   f"{report.failed} failed, of {report.total} rows in {report.elapsed:.1f} s "
+                   f"-> {report.out_dir} (report: {report.report_csv})")
+
+
+@click.command("issue")
+@click.option("--template", "template_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The credential template (JSON with {{column}} placeholders).")
+@click.option("--data", "data_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The rows: .csv (any delimiter, UTF-8), .xlsx or .jsonl.")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sign with this key file (Data Integrity, or VC-JWT with --suite vc-jwt).")
+@click.option("--p12", type=click.Path(dir_okay=False, path_type=Path),
+              help="Seal with this PKCS#12 e-seal certificate (JAdES; for EDCs).")
+@click.option("--password-env", metavar="VAR",
+              help="Read the PKCS#12 password from environment variable VAR "
+                   "(default: ask when one is needed).")
+@click.option("--suite", type=click.Choice(_SUITES),
+              help="Signature suite with --key (default from the key type).")
+@click.option("--issuer-from-key", is_flag=True,
+              help="Set each credential's issuer to the key's controller.")
+@click.option("--tsa", metavar="URL",
+              help="With --p12: time-stamp each seal at this TSA (uses the network).")
+@click.option("--status-list", "status_list_file",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Give each credential an entry in this status list (from `status create`).")
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder for the credentials, report.csv and report.json.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for signing.")
+@click.option("--bake", "bake_image", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write each badge baked into this PNG or SVG image (Open Badges).")
+@click.option("--key-column", metavar="COLUMN",
+              help="The column identifying a learner: ids derive from it (UUIDv5) and "
+                   "re-runs recognise rows by it.")
+@click.option("--name-from", "name_column", metavar="COLUMN",
+              help="Name output files from this column (default: from the credential id).")
+@click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: the first).")
+@click.option("--delimiter", metavar="CHAR", help="The CSV delimiter (default: detected).")
+@click.option("--no-validate", is_flag=True,
+              help="Do not read each credential through its data model before signing.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Summary on stdout as text or one JSON document.")
+def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Path | None,
+            password_env: str | None, suite: str | None, issuer_from_key: bool,
+            tsa: str | None, status_list_file: Path | None, out_dir: Path, jobs: int,
+            bake_image: Path | None, key_column: str | None, name_column: str | None,
+            sheet: str | None, delimiter: str | None, no_validate: bool, quiet: bool,
+            fmt: str) -> None:
+    """Issue one credential per row of --data, filled into --template, signed or sealed.
+
+    Every row ends as a file in OUTDIR or as a line in OUTDIR/report.csv naming its row,
+    column and reason; running the same command again issues only what is missing.
+
+    \b
+    edc-issue issue --template badge.json --data learners.csv --key key.json -o out/
+    edc-issue issue --template edc.json --data learners.xlsx --p12 seal.p12 \\
+        --password-env SEAL_PW --status-list revocation-list.json -o out/ --jobs 2
+    """
+    if (key_file is None) == (p12 is None):
+        raise click.UsageError("give exactly one of --key KEY.json (sign) or --p12 CERT.p12 "
+                               "(seal)")
+    if bake_image is not None and key_file is None:
+        raise click.UsageError("--bake needs --key: Open Badges are signed, not sealed")
+    if suite is not None and key_file is None:
+        raise click.UsageError("--suite goes with --key")
+    if delimiter is not None and len(delimiter) != 1:
+        raise click.UsageError("--delimiter must be one character")
+    signer: BatchSigner
+    if key_file is not None:
+        with handle_errors(file=str(key_file)):
+            signer = KeySigner(key_file, suite=suite, issuer_from_key=issuer_from_key)
+    else:
+        assert p12 is not None
+        signer = _seal_signer(p12, password_env, tsa)
+    if bake_image is not None:
+        with handle_errors(file=str(bake_image)):
+            signer = BakingSigner(signer, read_bytes(bake_image))
+    status_list = None
+    if status_list_file is not None:
+        with handle_errors(file=str(status_list_file)):
+            store = FileStatusListStore(status_list_file)
+            status_list = StatusList(store)
+            if store.load_record() is None:
+                die(f"{status_list_file}: no allocation record beside it "
+                    f"({store.record_path.name}), so free indexes are unknown; use a list "
+                    "made by `edc-issue status create` [status.no_allocation_record]")
+    with handle_errors(file=str(template_file)):
+        template = load_template(template_file, key_column=key_column)
+    with handle_errors(file=str(data_file)):
+        rows = open_rows(data_file, sheet=sheet, delimiter=delimiter)
+        report = issue_batch(template, rows, signer, out_dir, jobs=jobs,
+                             status_list=status_list, name_column=name_column,
+                             validate=not no_validate,
+                             progress=None if quiet else auto_progress())
+    _print_report(report, data_file, fmt)
+    raise SystemExit(EXIT_OK if report.ok else EXIT_FAILED)

@@ -1,0 +1,355 @@
+"""Check a credential's ``credentialStatus`` against status lists given by the caller.
+
+Supported status entries:
+
+- ``BitstringStatusListEntry`` (W3C Bitstring Status List v1.0), and the older
+  ``StatusList2021Entry``, which works the same way.
+  See: <https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm>
+- ``1EdTechRevocationList`` (Open Badges 3.0): ``credentialStatus.id`` is the URL of a
+  JSON document ``{"id", "issuer", "revokedCredentials": [{"id", "revocationReason"}]}``;
+  the credential is revoked when its ``id`` is listed.
+  See: <https://www.imsglobal.org/spec/ob/v3p0/#revocation-list-status-method>
+
+Lists are given locally (matched by their ``id``, or by the URL they are published at
+when given as a mapping). Nothing is fetched unless ``allow_network=True``.
+
+A revoked or suspended credential gives a failed check (severity ``error``). A status
+that could not be checked (its list was not given, an unknown status type) gives
+``ok=False`` with severity ``warning``: it is reported but does not decide the verdict.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from .._documents import unwrap_credential
+from .._types import Clock, JsonObject
+from ..errors import EdcIssueError, ReadError, StatusError
+from ..results import Check, VerificationResult
+from .bitstring import MIN_BITSTRING_LENGTH
+from .lists import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential
+
+__all__ = [
+    "REVOCATION_LIST_1EDTECH",
+    "STATUS_LIST_2021_ENTRY",
+    "StatusFetcher",
+    "check_status",
+    "fetch_status_list",
+]
+
+STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
+REVOCATION_LIST_1EDTECH = "1EdTechRevocationList"
+
+#: Fetches the document at a URL (only called with ``allow_network=True``).
+StatusFetcher = Callable[[str], Any]
+
+_SPEC = "https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm"
+_OB3_SPEC = "https://www.imsglobal.org/spec/ob/v3p0/#revocation-list-status-method"
+_FETCH_LIMIT = 4 * 1024 * 1024
+
+
+def fetch_status_list(url: str, *, timeout: float = 10.0) -> Any:
+    """Fetch a status list over HTTPS (or HTTP) and return its parsed JSON (or JWT text).
+
+    :raises ReadError: ``status.fetch_failed`` for any network or parsing failure.
+    """
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme not in ("https", "http"):
+        raise ReadError(f"cannot fetch a status list from a {scheme or 'relative'} URL",
+                        code="status.fetch_failed", pointer=url)
+    request = urllib.request.Request(url, headers={
+        "Accept": "application/vc+ld+json, application/ld+json, application/json, "
+                  "application/vc+jwt;q=0.5"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read(_FETCH_LIMIT + 1)
+    except (OSError, ValueError) as exc:
+        raise ReadError(f"cannot fetch the status list: {exc}", code="status.fetch_failed",
+                        pointer=url) from exc
+    if len(raw) > _FETCH_LIMIT:
+        raise ReadError("the status list is larger than 4 MiB", code="status.fetch_failed",
+                        pointer=url)
+    text = raw.decode("utf-8", errors="replace").strip()
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ReadError("the status list is not valid JSON", code="status.fetch_failed",
+                            pointer=url) from None
+    return text
+
+
+def _jwt_payload(token: str) -> JsonObject | None:
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    vc = payload.get("vc")
+    return vc if isinstance(vc, dict) else payload
+
+
+def _as_document(value: Any) -> JsonObject | None:
+    """A list as given: a JSON object, a JAdES envelope or a compact JWT."""
+    if isinstance(value, str):
+        return _jwt_payload(value)
+    if isinstance(value, dict):
+        try:
+            document, _kind = unwrap_credential(value)
+        except ReadError:
+            return None
+        return document
+    return None
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+class _Lists:
+    """The lists the caller gave, indexed by id and by the URL they were given for."""
+
+    def __init__(self, lists: Sequence[Any] | Mapping[str, Any] | None) -> None:
+        self.by_url: dict[str, tuple[JsonObject, Any]] = {}
+        if lists is None:
+            return
+        items: list[tuple[str | None, Any]]
+        if isinstance(lists, Mapping):
+            items = [(str(k), v) for k, v in lists.items()]
+        else:
+            items = [(None, v) for v in lists]
+        for url, value in items:
+            document = _as_document(value)
+            if document is None:
+                continue
+            if url is not None:
+                self.by_url[_strip_fragment(url)] = (document, value)
+            list_id = document.get("id")
+            if isinstance(list_id, str):
+                self.by_url.setdefault(_strip_fragment(list_id), (document, value))
+
+    def get(self, url: str) -> tuple[JsonObject, Any] | None:
+        """Return (the list document, the list as given) for *url*."""
+        return self.by_url.get(_strip_fragment(url))
+
+
+def _now(clock: Clock | None) -> datetime:
+    return (clock() if clock is not None else datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def check_status(
+    credential: JsonObject | str,
+    *,
+    lists: Sequence[Any] | Mapping[str, Any] | None = None,
+    allow_network: bool = False,
+    fetch: StatusFetcher | None = None,
+    verify_list: Callable[[Any], VerificationResult] | None = None,
+    clock: Clock | None = None,
+) -> list[Check]:
+    """Check every ``credentialStatus`` entry of *credential*; return one :class:`Check` each.
+
+    *credential* may be a JSON-LD credential, a JAdES envelope or a compact VC-JWT.
+
+    :param lists: the status lists to check against: status list credentials (JSON
+        objects, JAdES envelopes or VC-JWTs) or 1EdTech revocation lists, matched to
+        entries by their ``id``; or a mapping from the URL a list is published at to
+        the list (for lists whose ``id`` differs from that URL).
+    :param allow_network: fetch a list that was not given from its URL.
+    :param fetch: how to fetch (default :func:`fetch_status_list`); tests pass a stub.
+    :param verify_list: verifies a list credential's proof (e.g. ``edc_issue.verify``);
+        a list that does not verify fails the check. Without it, lists are trusted.
+    :param clock: the current time, for a list's ``validUntil``.
+    :return: no checks when the credential has no ``credentialStatus``.
+    """
+    if isinstance(credential, str):
+        payload = _jwt_payload(credential)  # a VC-JWT: its claims hold the credential
+        if payload is None:
+            return []
+        credential = payload
+    if not isinstance(credential, dict):
+        return []
+    try:
+        credential, _kind = unwrap_credential(credential)
+    except ReadError:
+        return []
+    status = credential.get("credentialStatus")
+    if status is None:
+        return []
+    entries: list[tuple[str, Any]]
+    if isinstance(status, list):
+        entries = [(f"credentialStatus[{i}]", e) for i, e in enumerate(status)]
+    else:
+        entries = [("credentialStatus", status)]
+    known = _Lists(lists)
+    fetcher = fetch if fetch is not None else fetch_status_list
+    checker = _Checker(credential, known, allow_network, fetcher, verify_list, clock)
+    return [checker.check(path, entry) for path, entry in entries]
+
+
+class _Checker:
+    def __init__(self, credential: JsonObject, known: _Lists, allow_network: bool,
+                 fetch: StatusFetcher, verify_list: Callable[[Any], VerificationResult]
+                 | None, clock: Clock | None) -> None:
+        self.credential = credential
+        self.known = known
+        self.allow_network = allow_network
+        self.fetch = fetch
+        self.verify_list = verify_list
+        self.clock = clock
+
+    def _fail(self, path: str, message: str, code: str, *, warning: bool = False) -> Check:
+        return Check(check="status", ok=False, message=message, path=path, code=code,
+                     severity="warning" if warning else "error")
+
+    def _find(self, url: str, path: str) -> tuple[JsonObject, Any] | Check:
+        known = self.known.get(url)
+        if known is not None:
+            return known
+        if not self.allow_network:
+            return self._fail(
+                path, f"status not checked: the list {url} was not given "
+                      "(pass it with --status-list, or allow fetching it)",
+                "status.list_not_given", warning=True)
+        try:
+            raw = self.fetch(url)
+        except EdcIssueError as exc:
+            return self._fail(path, f"status not checked: {exc}", "status.fetch_failed",
+                              warning=True)
+        fetched = _as_document(raw)
+        if fetched is None:
+            return self._fail(path, f"status not checked: {url} did not return a status list",
+                              "status.fetch_failed", warning=True)
+        return fetched, raw
+
+    def check(self, path: str, entry: Any) -> Check:
+        if not isinstance(entry, dict):
+            return self._fail(path, "credentialStatus must be an object",
+                              "status.malformed_entry")
+        kinds = entry.get("type")
+        kind_list = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+        if BITSTRING_STATUS_LIST_ENTRY in kind_list or STATUS_LIST_2021_ENTRY in kind_list:
+            return self._bitstring(path, entry)
+        if REVOCATION_LIST_1EDTECH in kind_list:
+            return self._revocation_list(path, entry)
+        return self._fail(path, f"status not checked: status type {kinds!r} is not supported",
+                          "status.unsupported_type", warning=True)
+
+    def _verified(self, path: str, raw: Any, url: str) -> Check | None:
+        if self.verify_list is None:
+            return None
+        result = self.verify_list(raw)
+        if not result.ok:
+            failed = "; ".join(c.message for c in result.checks if not c.ok) or "no proof"
+            return self._fail(path, f"the status list {url} does not verify: {failed}",
+                              "status.list_unverified")
+        return None
+
+    def _bitstring(self, path: str, entry: JsonObject) -> Check:
+        url = entry.get("statusListCredential")
+        raw_index = entry.get("statusListIndex")
+        purpose = entry.get("statusPurpose")
+        if not isinstance(url, str) or not url:
+            return self._fail(f"{path}.statusListCredential",
+                              "statusListCredential must be a URL", "status.malformed_entry")
+        if isinstance(raw_index, bool) or not (
+            (isinstance(raw_index, int) and raw_index >= 0)
+            or (isinstance(raw_index, str) and raw_index.isascii() and raw_index.isdigit())
+        ):
+            return self._fail(f"{path}.statusListIndex",
+                              "statusListIndex must be a non-negative integer, "
+                              f"found {raw_index!r}",
+                              "status.malformed_entry")
+        index = int(raw_index)
+        if not isinstance(purpose, str):
+            return self._fail(f"{path}.statusPurpose", "statusPurpose is missing",
+                              "status.malformed_entry")
+        size = entry.get("statusSize", 1)
+        if isinstance(size, str) and size.isdigit():
+            size = int(size)
+        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 8:
+            return self._fail(f"{path}.statusSize", f"statusSize {size!r} is not supported",
+                              "status.malformed_entry")
+        found = self._find(url, path)
+        if isinstance(found, Check):
+            return found
+        document, raw = found
+        unverified = self._verified(path, raw, url)
+        if unverified is not None:
+            return unverified
+        try:
+            parsed = parse_status_list_credential(document, source=url, status_size=size)
+        except StatusError as exc:
+            return self._fail(path, f"the status list is unusable: {exc}", exc.code)
+        if purpose not in parsed.purposes:
+            return self._fail(
+                f"{path}.statusPurpose",
+                f'statusPurpose "{purpose}" does not match the list\'s '
+                f"{', '.join(parsed.purposes)}", "status.purpose_mismatch")
+        if parsed.bits.bit_length < MIN_BITSTRING_LENGTH:
+            return self._fail(
+                path, f"the status list holds {parsed.bits.bit_length:,} bits, fewer than the "
+                      f"minimum {MIN_BITSTRING_LENGTH:,}", "status.list_too_short")
+        if parsed.valid_until:
+            until = _parse_time(parsed.valid_until)
+            if until is not None and until < _now(self.clock):
+                return self._fail(path, f"the status list expired at {parsed.valid_until}",
+                                  "status.list_expired")
+        if index >= parsed.bits.length:
+            return self._fail(f"{path}.statusListIndex",
+                              f"statusListIndex {index} is outside the list "
+                              f"(0 to {parsed.bits.length - 1})", "status.index_out_of_range")
+        value = parsed.bits[index]
+        where = f"index {index} of {url}"
+        if value == 0:
+            return Check(check="status", ok=True, path=path,
+                         message=f"{purpose}: not set ({where})")
+        if purpose == "revocation":
+            return self._fail(path, f"revoked ({where})", "status.revoked")
+        if purpose == "suspension":
+            return self._fail(path, f"suspended ({where})", "status.suspended")
+        return Check(check="status", ok=True, path=path, severity="info",
+                     message=f"{purpose}: status value {value:#x} ({where})")
+
+    def _revocation_list(self, path: str, entry: JsonObject) -> Check:
+        url = entry.get("id")
+        if not isinstance(url, str) or not url:
+            return self._fail(f"{path}.id", "the 1EdTechRevocationList entry has no id URL",
+                              "status.malformed_entry")
+        credential_id = self.credential.get("id")
+        if not isinstance(credential_id, str):
+            return self._fail(path, "status not checked: the credential has no id to look up",
+                              "status.malformed_entry", warning=True)
+        found = self._find(url, path)
+        if isinstance(found, Check):
+            return found
+        revoked = found[0].get("revokedCredentials")
+        if not isinstance(revoked, list):
+            return self._fail(path, f"the revocation list {url} has no revokedCredentials array",
+                              "status.malformed_list")
+        for item in revoked:
+            item_id = item.get("id") if isinstance(item, dict) else item
+            if item_id == credential_id:
+                reason = item.get("revocationReason") if isinstance(item, dict) else None
+                suffix = f": {reason}" if isinstance(reason, str) and reason else ""
+                return self._fail(path, f"revoked (listed in {url}){suffix}", "status.revoked")
+        return Check(check="status", ok=True, path=path,
+                     message=f"revocation: not listed in {url}")
