@@ -57,4 +57,31 @@ else
   echo "as expected, the tampered badge does not verify"
 fi
 
+step "7. A batch from a spreadsheet: five teachers -> signed, baked, revocable badges; revoke one"
+edc-issue template init --ob3 -o "$OUT/batch"
+cat >> "$OUT/batch/learners.csv" <<'CSV'
+UT-2025-0002,Besa,Krasniqi,besa.krasniqi@example.org,1990-11-02,2025-06-27,10/10 (excellent)
+UT-2025-0003,Milena,Vukovic,milena.vukovic@example.org,1985-07-21,2025-06-28,8/10 (good)
+UT-2025-0004,Oksana,Kovalenko,oksana.kovalenko@example.org,1992-01-30,2025-06-28,9/10 (very good)
+UT-2025-0005,Rasa,Kazlauskiene,rasa.kazlauskiene@example.org,1987-05-09,2025-06-29,7/10 (satisfactory)
+CSV
+edc-issue status create --purpose revocation --key "$OUT/issuer-key.json" \
+  --id https://badges.example.edu/status/1 -o "$OUT/batch/status-list.json"
+edc-issue issue --template "$OUT/batch/ob3-badge.json" --data "$OUT/batch/learners.csv" \
+  --key "$OUT/issuer-key.json" --issuer-from-key --status-list "$OUT/batch/status-list.json" \
+  --key-column student_id --bake "$OUT/batch/badge.png" -o "$OUT/batch/out" --quiet
+echo "a second run issues nothing new:"
+edc-issue issue --template "$OUT/batch/ob3-badge.json" --data "$OUT/batch/learners.csv" \
+  --key "$OUT/issuer-key.json" --issuer-from-key --status-list "$OUT/batch/status-list.json" \
+  --key-column student_id --bake "$OUT/batch/badge.png" -o "$OUT/batch/out" --quiet
+first=$(python -c "import csv,sys; r=[x for x in csv.DictReader(open(sys.argv[1])) if x.get('file')][0]; print(r['file'] + ' ' + r['status_index'])" "$OUT/batch/out/report.csv")
+file=${first% *}; index=${first#* }
+edc-issue verify --status-list "$OUT/batch/status-list.json" "$OUT/batch/out/$file" | head -1
+edc-issue status revoke "$OUT/batch/status-list.json" --key "$OUT/issuer-key.json" "$index"
+if edc-issue verify --status-list "$OUT/batch/status-list.json" "$OUT/batch/out/$file" > "$OUT/batch/revoked.txt"; then
+  echo "ERROR: a revoked badge verified" >&2; exit 1
+else
+  grep -E "NOT verified|status" "$OUT/batch/revoked.txt" | head -3
+fi
+
 printf '\nDone: results are in %s/\n' "$OUT"

@@ -272,6 +272,8 @@ def verify(
     resolver: VerificationMethodResolver | None = None,
     clock: Clock | None = None,
     check_dates: bool = True,
+    status_lists: Sequence[Any] | Mapping[str, Any] | None = None,
+    check_status: bool = True,
 ) -> VerificationResult:
     """Verify every proof, JWT or seal of *document* and return the checks made.
 
@@ -288,6 +290,11 @@ def verify(
     :param controllers: controller documents, DID documents or verification methods
         the caller trusts.
     :param clock: returns "now" for date checks (default: the system clock).
+    :param status_lists: Bitstring Status List credentials (or 1EdTech revocation lists)
+        to check ``credentialStatus`` against, matched by their ``id``; or a mapping
+        from the URL a list is published at to the list. A list that is not given is
+        fetched only with *allow_network*; otherwise the status check is a warning.
+    :param check_status: set False to skip ``credentialStatus`` entirely.
     :returns: a result whose ``ok`` is False when a check of severity ``error`` failed;
         never raises because a credential is bad.
     :raises EdcIssueError: only when no answer can be reached.
@@ -314,12 +321,40 @@ def verify(
             result = verifier(document, options)
             if result.format is None:
                 result.format = name
+            if check_status:
+                _add_status_checks(result, document, status_lists, options, allow_network)
             return result
     raise InputError(
         "expected a JSON object (a credential or a JAdES envelope), a compact JWS string "
         "or a baked PNG/SVG image",
         code="input.invalid",
     )
+
+
+def _add_status_checks(
+    result: VerificationResult,
+    document: Any,
+    status_lists: Sequence[Any] | Mapping[str, Any] | None,
+    options: VerifyOptions,
+    allow_network: bool,
+) -> None:
+    """Check ``credentialStatus`` (revocation, suspension) against the given lists."""
+    from .status import check_status
+
+    target = document
+    if _is_image(document):
+        from .baking import unbake
+
+        target = unbake(bytes(document))
+
+    def verify_list(status_list: Any) -> VerificationResult:
+        return verify(status_list, resolver=options.resolver, allow_network=allow_network,
+                      loader=options.loader, registry=options.registry,
+                      clock=lambda: options.now, check_status=False)
+
+    for check in check_status(target, lists=status_lists, allow_network=allow_network,
+                              verify_list=verify_list, clock=lambda: options.now):
+        result.add(check)
 
 
 def _issuer_id(document: Mapping[str, Any]) -> str | None:

@@ -35,6 +35,12 @@ def test_wheel_contains_every_bundled_context(wheel: Path) -> None:
     for entry in index.values():
         assert f"edc_issue/schemas/contexts/{entry['file']}" in names
     assert "edc_issue/py.typed" in names
+    # the other bundled data: shapes, schemas, vocabularies, starter templates
+    for folder in ("schemas/shacl/elm-3.2/", "schemas/shacl/elm-3.1/", "schemas/jsonschema/",
+                   "schemas/vocabularies/", "templates/"):
+        assert any(n.startswith(f"edc_issue/{folder}") for n in names), folder
+    assert "edc_issue/schemas/shacl/elm-3.2/EDC-generic-full.ttl" in names
+    assert "edc_issue/templates/ob3-badge.json" in names
 
 
 def test_installed_wheel_works_without_the_source_tree(wheel: Path, tmp_path: Path) -> None:
@@ -48,10 +54,15 @@ def test_installed_wheel_works_without_the_source_tree(wheel: Path, tmp_path: Pa
         "doc = {'@context': 'https://www.w3.org/ns/credentials/v2', 'id': 'urn:x',"
         " 'type': 'VerifiableCredential'}\n"
         "print(edc_issue.canonicalize_nquads(edc_issue.to_nquads(doc)), end='')\n"
+        "badge = json.load(open(sys.argv[2]))\n"
+        "report = edc_issue.validate(badge)\n"
+        "assert report.ok and report.profile, report.to_json()\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(site)], capture_output=True, text=True, env=env,
+        [sys.executable, "-c", code, str(site),
+         str(ROOT / "examples" / "data" / "ob3-sample-unsigned.json")],
+        capture_output=True, text=True, env=env,
         cwd=tmp_path, check=False,
     )
     assert proc.returncode == 0, proc.stderr

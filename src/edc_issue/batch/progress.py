@@ -91,7 +91,7 @@ class TqdmProgress(_Counts):
 
     def start(self, total: int | None) -> None:
         """Open the bar."""
-        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+        from tqdm import tqdm
 
         self._bar = tqdm(total=total, unit="row", file=self.stream, dynamic_ncols=True,
                          desc="issuing")

@@ -15,8 +15,8 @@ import json
 import threading
 from typing import Any
 
-from jsonschema import Draft201909Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError as SchemaError  # type: ignore[import-untyped]
+from jsonschema import Draft201909Validator
+from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema.exceptions import best_match
 
 from .._resources import schemas_dir

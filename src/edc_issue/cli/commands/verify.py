@@ -45,13 +45,18 @@ def _read_document(path: Path) -> Any:
               help="Fetch did:web and https controller documents (off by default).")
 @click.option("--require-key-binding", is_flag=True,
               help="Fail, instead of warn, when a key's binding to the issuer is unconfirmed.")
+@click.option("--status-list", "status_lists", metavar="[URL=]FILE", multiple=True,
+              help="A status list credential to check credentialStatus against (matched by "
+              "its id, or by URL in the URL=FILE form); repeatable.")
 def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
             controllers: tuple[Path, ...], allow_network: bool,
-            require_key_binding: bool) -> None:
+            require_key_binding: bool, status_lists: tuple[str, ...]) -> None:
     """Verify each FILE: Data Integrity proofs, a VC-JWT, a JAdES e-seal or a baked badge.
 
     A sealed EDC is checked by name: FORMAT, SEAL (signature, certificate, chain to
     --trust anchors, timestamps), EXPIRY and REVOCATION (embedded data only).
+    A credentialStatus entry is checked against the --status-list files given
+    (fetched only with --allow-network).
 
     Exit status: 0 all verified, 1 some file failed, 2 some file could not be read.
     Warnings (say, a key binding that could not be confirmed offline) are listed but
@@ -60,6 +65,7 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
     with handle_errors():
         controller_docs = [read_json_object(p) for p in controllers]
         anchors = [read_bytes(p) for p in trust]
+        lists = _read_status_lists(status_lists)
     results: list[dict[str, Any]] = []
     status = EXIT_OK
     for path in files:
@@ -67,7 +73,7 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
             document = _read_document(path)
             result = verify(document, trust=anchors, controllers=controller_docs,
                             allow_network=allow_network,
-                            require_key_binding=require_key_binding)
+                            require_key_binding=require_key_binding, status_lists=lists)
         except EdcIssueError as exc:
             click.echo(error_line(exc, file=str(path)), err=True)
             status = EXIT_INPUT if isinstance(exc, InputError) or status == EXIT_INPUT \
@@ -83,6 +89,20 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
     if fmt == "json":
         echo_json({"results": results})
     raise SystemExit(status)
+
+
+def _read_status_lists(values: tuple[str, ...]) -> list[Any] | dict[str, Any] | None:
+    """Read ``FILE`` or ``URL=FILE`` values: a list of lists, or a URL mapping."""
+    if not values:
+        return None
+    mapped = [v.partition("=") for v in values if v.startswith(("https://", "http://"))
+              and "=" in v]
+    if mapped and len(mapped) != len(values):
+        raise click.UsageError("--status-list: use either FILE for every list or URL=FILE "
+                               "for every list, not both")
+    if mapped:
+        return {url: _read_document(Path(path)) for url, _sep, path in mapped}
+    return [_read_document(Path(v)) for v in values]
 
 
 def _print_text(result: VerificationResult) -> None:
