@@ -115,8 +115,9 @@ def run_one(kind: str, rows: int, jobs: int) -> dict[str, Any]:
         started = time.perf_counter()
         report = issue_batch(template, open_rows(data), signer, folder / "out", jobs=jobs)
         elapsed = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # read the peaks before the clean-up, which lists every output file
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     return {"kind": kind, "rows": rows, "jobs": jobs, "issued": report.issued,
             "failed": report.failed, "seconds": elapsed, "per_second": report.issued / elapsed,

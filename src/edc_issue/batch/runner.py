@@ -17,8 +17,8 @@ How a run goes:
    naming its row number, column and reason, and the other rows go on.
 3. With a status list, each chunk's indexes are allocated (and the allocation record
    saved) before any credential carries them.
-4. Each planned row is written to the journal (``.edc-issue-journal.jsonl`` in the
-   output folder, flushed to disk) *before* it is signed; then it is validated through
+4. Each planned row is written to the journal (``.edc-issue-journal.sqlite`` in the
+   output folder, committed to disk) *before* it is signed; then it is validated through
    the data models, signed or sealed, and its files written atomically. With
    ``jobs > 1`` this happens in worker processes.
 5. ``report.csv`` and ``report.json`` list every row.
@@ -40,6 +40,7 @@ import multiprocessing
 import os
 import re
 import signal
+import sqlite3
 import time
 import unicodedata
 import uuid
@@ -49,7 +50,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .._io import atomic_write
 from .._types import Clock, JsonObject
@@ -69,7 +70,7 @@ from .template import RenderContext, RowFailure, Template, TemplateError, load_t
 __all__ = ["JOURNAL_NAME", "issue_batch"]
 
 #: The journal file in the output folder that makes re-runs resume.
-JOURNAL_NAME = ".edc-issue-journal.jsonl"
+JOURNAL_NAME = ".edc-issue-journal.sqlite"
 
 _EDC_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
 _RESERVED_STEMS = frozenset({"report"})
@@ -99,57 +100,78 @@ class _Entry:
 
 
 class _Journal:
-    """The append-only record of planned and finished rows (one JSON object a line)."""
+    """The record of planned and finished rows, on disk (SQLite, from the stdlib).
+
+    Both the record and the per-run set of rows seen (for duplicates) live in the
+    database, not in memory, so a run's memory stays flat however many rows it has.
+    Each chunk's plans are committed before its rows are signed.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[bytes, _Entry] = {}
-        if path.exists():
-            self._load()
         try:
-            self._fh: IO[str] = open(path, "a", encoding="utf-8")
-        except OSError as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc.strerror or exc}",
-                            pointer=str(path)) from exc
+            self._db = sqlite3.connect(path, isolation_level="DEFERRED")
+            self._db.executescript(
+                "PRAGMA temp_store = FILE;"
+                "CREATE TABLE IF NOT EXISTS rows (key BLOB PRIMARY KEY, state TEXT NOT NULL,"
+                " row INTEGER, id TEXT NOT NULL, files TEXT NOT NULL, idx INTEGER);"
+                "CREATE TEMP TABLE seen (key BLOB PRIMARY KEY, row INTEGER NOT NULL);"
+            )
+        except sqlite3.Error as exc:
+            raise IOFailure(f"cannot open the batch journal: {exc}", pointer=str(path)) from exc
 
-    def _load(self) -> None:
-        with open(self.path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                try:
-                    item = json.loads(line)
-                    key = bytes.fromhex(item["key"])
-                    state = item["state"]
-                    if state == "failed":
-                        self.entries.pop(key, None)
-                        continue
-                    self.entries[key] = _Entry(str(item["id"]), tuple(item["files"]),
-                                               item.get("index"), state)
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by a crash
+    def get(self, key: bytes) -> _Entry | None:
+        """The journaled state of the row with *key*, if any."""
+        try:
+            found = self._db.execute(
+                "SELECT id, files, idx, state FROM rows WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise IOFailure(f"cannot read the batch journal: {exc}",
+                            pointer=str(self.path)) from exc
+        if found is None:
+            return None
+        return _Entry(str(found[0]), tuple(json.loads(found[1])), found[2], str(found[3]))
+
+    def first_seen(self, key: bytes, row: int) -> int | None:
+        """Record that this run met *key* at *row*; return the earlier row if it met it before."""
+        try:
+            cursor = self._db.execute("INSERT OR IGNORE INTO temp.seen VALUES (?, ?)", (key, row))
+            if cursor.rowcount:
+                return None
+            earlier = self._db.execute("SELECT row FROM temp.seen WHERE key = ?",
+                                       (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise IOFailure(f"cannot write the batch journal: {exc}",
+                            pointer=str(self.path)) from exc
+        return int(earlier[0])
 
     def write(self, key: bytes, state: str, *, row: int, id: str = "",
               files: Iterable[str] = (), index: int | None = None) -> None:
-        record = {"key": key.hex(), "state": state, "row": row, "id": id,
-                  "files": list(files), "index": index}
+        """Record *state* (pending, done) for a row; a failed row is forgotten (retried)."""
         try:
-            self._fh.write(json.dumps(record, separators=(",", ":")) + "\n")
-        except OSError as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc.strerror or exc}",
+            if state == "failed":
+                self._db.execute("DELETE FROM rows WHERE key = ?", (key,))
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, state, row, id, json.dumps(list(files)), index))
+        except sqlite3.Error as exc:
+            raise IOFailure(f"cannot write the batch journal: {exc}",
                             pointer=str(self.path)) from exc
 
     def sync(self) -> None:
-        """Flush the journal to disk (before the planned rows are signed)."""
+        """Commit the journal to disk (before the planned rows are signed)."""
         try:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-        except OSError as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc.strerror or exc}",
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise IOFailure(f"cannot write the batch journal: {exc}",
                             pointer=str(self.path)) from exc
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._fh.flush()
-            self._fh.close()
+        """Commit and close."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.commit()
+            self._db.close()
 
 
 # --------------------------------------------------------------------------- workers
@@ -303,7 +325,6 @@ class _Planner:
         self.clock = clock
         self.suffixes = tuple(signer.suffixes)
         self.issuer = signer.issuer_id
-        self.seen: dict[bytes, int] = {}
         self.in_flight: set[str] = set()
 
     def _stem(self, row: Row, credential_id: str) -> str:
@@ -330,15 +351,14 @@ class _Planner:
         if row.errors:
             return RowResult(row.number, "failed", errors=row.errors)
         key = _row_key(row, self.template.key_column)
-        first = self.seen.get(key)
+        first = self.journal.first_seen(key, row.number)
         if first is not None:
             what = (f"the same {self.template.key_column!r}" if self.template.key_column
                     else "the same values")
             return RowResult(row.number, "failed", errors=(RowError(
                 row.number, self.template.key_column, f"duplicate: {what} as row {first}",
                 "batch.duplicate_row"),))
-        self.seen[key] = row.number
-        entry = self.journal.entries.get(key)
+        entry = self.journal.get(key)
         if entry is not None and (entry.state == "done" or all(
                 (self.out_dir / f).exists() for f in entry.files)):
             if entry.state != "done":
