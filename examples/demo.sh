@@ -76,12 +76,13 @@ edc-issue issue --template "$OUT/batch/ob3-badge.json" --data "$OUT/batch/learne
   --key-column student_id --bake "$OUT/batch/badge.png" -o "$OUT/batch/out" --quiet
 first=$(python -c "import csv,sys; r=[x for x in csv.DictReader(open(sys.argv[1])) if x.get('file')][0]; print(r['file'] + ' ' + r['status_index'])" "$OUT/batch/out/report.csv")
 file=${first% *}; index=${first#* }
-edc-issue verify --status-list "$OUT/batch/status-list.json" "$OUT/batch/out/$file" | head -1
+edc-issue verify --status-list "$OUT/batch/status-list.json" "$OUT/batch/out/$file" > "$OUT/batch/before.txt"
+grep -E "verified|status" "$OUT/batch/before.txt"
 edc-issue status revoke "$OUT/batch/status-list.json" --key "$OUT/issuer-key.json" "$index"
 if edc-issue verify --status-list "$OUT/batch/status-list.json" "$OUT/batch/out/$file" > "$OUT/batch/revoked.txt"; then
   echo "ERROR: a revoked badge verified" >&2; exit 1
 else
-  grep -E "NOT verified|status" "$OUT/batch/revoked.txt" | head -3
+  grep -E "NOT verified|status" "$OUT/batch/revoked.txt"
 fi
 
 printf '\nDone: results are in %s/\n' "$OUT"
