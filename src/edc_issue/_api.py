@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ._dates import parse_datetime
 from ._types import Clock, JsonObject
 from .errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
 from .jsonld import OfflineLoader
@@ -473,7 +474,7 @@ def _option_checks(proof: JsonObject, label: str, name: str, options: VerifyOpti
     checks: list[Check] = []
     expires = proof.get("expires")
     if expires is not None:
-        when = _parse_datetime(expires)
+        when = parse_datetime(expires)
         if when is None or when <= options.now:
             checks.append(Check(f"{name}.expires", False,
                                 f"the proof expired at {expires}" if when else
@@ -531,26 +532,11 @@ def _binding_check(document: JsonObject, resolved: ResolvedMethod, label: str, n
                  code="proof.key_binding_unconfirmed", severity=unconfirmed)
 
 
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
-
-
 def _date_checks(document: JsonObject, now: datetime) -> list[Check]:
     checks: list[Check] = []
     for field_name in ("validFrom", "issuanceDate"):
         if field_name in document:
-            when = _parse_datetime(document[field_name])
+            when = parse_datetime(document[field_name])
             if when is None:
                 checks.append(Check("validity", False,
                                     f"{field_name} is not a dateTime: {document[field_name]!r}",
@@ -561,7 +547,7 @@ def _date_checks(document: JsonObject, now: datetime) -> list[Check]:
                                     path=field_name, code="credential.not_yet_valid"))
     for field_name in ("validUntil", "expirationDate"):
         if field_name in document:
-            when = _parse_datetime(document[field_name])
+            when = parse_datetime(document[field_name])
             if when is None:
                 checks.append(Check("validity", False,
                                     f"{field_name} is not a dateTime: {document[field_name]!r}",

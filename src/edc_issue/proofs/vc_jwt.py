@@ -15,13 +15,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.errors import SecurityWarning as JoseSecurityWarning
 
+from .._dates import parse_datetime
 from .._types import JsonObject
 from ..errors import EdcIssueError, KeyMaterialError
 from ..keys.jwk import joserfc_key, key_from_jwk
@@ -57,18 +58,8 @@ def _allow_eddsa(alg: str) -> Iterator[None]:
 
 
 def _numeric_date(value: Any) -> int | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return int(when.timestamp())
+    when = parse_datetime(value)
+    return None if when is None else int(when.timestamp())
 
 
 def _issuer_id(document: JsonObject) -> str | None:

@@ -46,6 +46,7 @@ from joserfc.errors import (
 from joserfc.jws import GeneralJSONSerialization
 from joserfc.registry import reject_unprotected_crit_header
 
+from .._dates import parse_datetime
 from .._types import JsonObject
 from ..errors import EdcIssueError
 from ..results import Check, Severity, VerificationResult
@@ -83,20 +84,6 @@ def is_jades_envelope(document: Any) -> bool:
 
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-
-
-def _parse_time(text: str) -> datetime | None:
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        return _utc(datetime.fromisoformat(value))
-    except ValueError:
-        pass
-    try:  # Python 3.10: no fractions beyond 6 digits, no bare dates with time zones
-        return _utc(datetime.fromisoformat(value[:19]))
-    except ValueError:
-        return None
 
 
 class _Sig:
@@ -224,7 +211,7 @@ def _check_expiry(document: Any, now: datetime) -> Check:
         value = document.get(key)
         if value is None:
             continue
-        when = _parse_time(value) if isinstance(value, str) else None
+        when = parse_datetime(value) if isinstance(value, str) else None
         if when is None:
             return Check("EXPIRY", False, f"{key} is not a date-time: {value!r}", path=key,
                          code="credential.bad_date")
@@ -486,7 +473,7 @@ def _verify_signature(
                 severity="warning", code="seal.no_trust_anchor",
                 path=f"{prefix}.protected.x5c")
 
-    sig_t = _parse_time(header["sigT"])
+    sig_t = parse_datetime(header["sigT"])
     assert sig_t is not None  # checked in _header_problem
     times = [("sigT", sig_t)] + [("the signature time-stamp", t) for t in sig_tst_times[:1]]
     validity_problem = None

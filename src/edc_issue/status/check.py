@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from .._dates import parse_datetime
 from .._documents import unwrap_credential
 from .._types import Clock, JsonObject
 from ..errors import EdcIssueError, ReadError, StatusError
@@ -146,14 +147,6 @@ class _Lists:
 
 def _now(clock: Clock | None) -> datetime:
     return (clock() if clock is not None else datetime.now(timezone.utc)).astimezone(timezone.utc)
-
-
-def _parse_time(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def check_status(
@@ -309,7 +302,7 @@ class _Checker:
                 path, f"the status list holds {parsed.bits.bit_length:,} bits, fewer than the "
                       f"minimum {MIN_BITSTRING_LENGTH:,}", "status.list_too_short")
         if parsed.valid_until:
-            until = _parse_time(parsed.valid_until)
+            until = parse_datetime(parsed.valid_until)
             if until is not None and until < _now(self.clock):
                 return self._fail(path, f"the status list expired at {parsed.valid_until}",
                                   "status.list_expired")
