@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._io import read_bytes
@@ -72,6 +75,43 @@ class Signer(Protocol):
         :raises SignerError: ``signer.failed`` if the backend cannot sign.
         """
         ...
+
+
+def verify_jws_signature(algorithm: str, public_key: object, data: bytes,
+                         signature: bytes) -> bool:
+    """Return True if *signature* is a valid JWS *algorithm* signature of *data*.
+
+    The counterpart of :meth:`LocalSigner.sign` (RFC 7518 §3.3-3.5): RSASSA-PKCS1-v1_5,
+    RSASSA-PSS (salt length = hash size) and ECDSA with raw ``r || s`` signatures.
+
+    :raises KeyMaterialError: ``key.unsupported`` if *algorithm* is not a seal algorithm
+        or does not fit the key.
+    """
+    if algorithm not in SUPPORTED_ALGORITHMS:
+        raise KeyMaterialError(f"{algorithm!r} is not a seal algorithm", code="key.unsupported")
+    digest = _HASHES[algorithm[2:]]()
+    try:
+        if algorithm.startswith(("RS", "PS")):
+            if not isinstance(public_key, rsa.RSAPublicKey):
+                raise KeyMaterialError(f"{algorithm} needs an RSA key", code="key.unsupported")
+            pad: padding.AsymmetricPadding = (
+                padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
+                if algorithm.startswith("PS") else padding.PKCS1v15())
+            public_key.verify(signature, data, pad, digest)
+            return True
+        if not isinstance(public_key, ec.EllipticCurvePublicKey) or \
+                _EC_ALG.get(public_key.curve.name) != algorithm:
+            raise KeyMaterialError(f"{algorithm} needs an EC key on its curve",
+                                   code="key.unsupported")
+        size = _EC_SIZE[algorithm]
+        if len(signature) != 2 * size:
+            return False
+        der = encode_dss_signature(int.from_bytes(signature[:size], "big"),
+                                   int.from_bytes(signature[size:], "big"))
+        public_key.verify(der, data, ec.ECDSA(digest))
+        return True
+    except InvalidSignature:
+        return False
 
 
 def _default_algorithm(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:

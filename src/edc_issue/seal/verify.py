@@ -30,21 +30,17 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any
 
 from asn1crypto import cms as a_cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from joserfc import jws
 from joserfc.errors import (
-    BadSignatureError,
     JoseError,
     MissingCritHeaderError,
     UnsupportedAlgorithmError,
     UnsupportedHeaderError,
 )
-from joserfc.jws import GeneralJSONSerialization
-from joserfc.registry import reject_unprotected_crit_header
 
 from .._dates import parse_datetime
 from .._types import JsonObject
@@ -60,8 +56,8 @@ from .chain import (
     describe,
     fingerprint,
 )
-from .jades import SignatureParts, _public_jwk, b64url_decode, parse_envelope, x5t_s256
-from .signer import SUPPORTED_ALGORITHMS
+from .jades import SignatureParts, b64url_decode, parse_envelope, x5t_s256
+from .signer import SUPPORTED_ALGORITHMS, verify_jws_signature
 from .tsp import verify_token
 
 __all__ = ["is_jades_envelope", "verify_envelope"]
@@ -80,6 +76,20 @@ def is_jades_envelope(document: Any) -> bool:
     return isinstance(document, Mapping) and "payload" in document and (
         "signatures" in document or ("signature" in document and "protected" in document)
     )
+
+
+def _reject_unprotected_critical(unprotected: Mapping[str, Any],
+                                 protected: Mapping[str, Any]) -> None:
+    """RFC 7515 §4.1.11: ``crit``, and every parameter it names, must be protected.
+
+    (joserfc has this check, but its signature changed between 1.7 and 1.8.)
+    """
+    if "crit" in unprotected:
+        raise UnsupportedHeaderError("'crit' header MUST be protected header")
+    critical = protected.get("crit")
+    for name in critical if isinstance(critical, list) else []:
+        if isinstance(name, str) and name not in protected and name in unprotected:
+            raise UnsupportedHeaderError(f"'{name}' header MUST be protected")
 
 
 def _utc(dt: datetime) -> datetime:
@@ -313,27 +323,24 @@ def _verify_signature(
     sig.add("SEAL.certificate", True, f"sealed by '{describe(leaf)}' "
             f"({leaf.subject.rfc4514_string()})", path=f"{prefix}.protected.x5c")
 
-    # -- the signature (joserfc, RFC 7797 JSON serialization) ---------------------
-    value: dict[str, Any] = {"payload": payload,
-                             "signatures": [{"protected": parts.protected,
-                                             "signature": parts.signature,
-                                             **({"header": unprotected} if unprotected else {})}]}
+    # -- the signature over the RFC 7797 signing input ----------------------------
+    signing_input = parts.protected.encode("ascii") + b"." + payload.encode("utf-8")
     try:
-        jws.deserialize_json(cast("GeneralJSONSerialization", value), _public_jwk(leaf),
-                             registry=jades_registry([header["alg"]]))
-    except BadSignatureError:
-        sig.add("SEAL.signature", False,
-                "the signature over ASCII(protected) || '.' || payload does not verify with "
-                "the x5c certificate's key: the payload or the protected header was changed",
-                code="seal.bad_signature", path=f"{prefix}.signature")
-    except (JoseError, EdcIssueError, ValueError, TypeError) as exc:
-        detail = exc.description if isinstance(exc, JoseError) else str(exc)
-        sig.add("SEAL.signature", False, f"the signature cannot be checked: {detail}",
+        valid = verify_jws_signature(str(header["alg"]), leaf.public_key(), signing_input,
+                                     b64url_decode(parts.signature))
+    except (EdcIssueError, ValueError, TypeError, UnicodeError) as exc:
+        sig.add("SEAL.signature", False, f"the signature cannot be checked: {exc}",
                 code="seal.bad_signature", path=f"{prefix}.signature")
     else:
-        sig.add("SEAL.signature", True,
-                f"{header['alg']} signature over ASCII(protected) || '.' || payload verifies",
-                path=f"{prefix}.signature")
+        if valid:
+            sig.add("SEAL.signature", True,
+                    f"{header['alg']} signature over ASCII(protected) || '.' || payload "
+                    "verifies", path=f"{prefix}.signature")
+        else:
+            sig.add("SEAL.signature", False,
+                    "the signature over ASCII(protected) || '.' || payload does not verify "
+                    "with the x5c certificate's key: the payload or the protected header "
+                    "was changed", code="seal.bad_signature", path=f"{prefix}.signature")
 
     # -- the certificate digest and kid -------------------------------------------
     if "x5t#S256" in header:
@@ -582,7 +589,7 @@ def _header_problem(header: dict[str, Any], unprotected: dict[str, Any]) -> tupl
                 "seal.malformed")
     registry = jades_registry([str(alg)])
     try:
-        reject_unprotected_crit_header(unprotected, header)
+        _reject_unprotected_critical(unprotected, header)
         registry.check_header({**unprotected, **header})
         registry.get_alg(str(alg))
     except MissingCritHeaderError as exc:
