@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
 from .._types import JsonObject
 from ..errors import KeyMaterialError
-from .key import AnyPrivateKey, AnyPublicKey, Key, KeyKind
-from .multikey import ec_kind
+from .key import AnyPrivateKey, AnyPublicKey, Key, key_kind
 
 __all__ = ["joserfc_key", "jwk_thumbprint", "key_from_jwk", "key_to_jwk"]
 
@@ -78,20 +76,7 @@ def key_from_jwk(jwk: JsonObject, *, id: str | None = None, controller: str | No
         raise KeyMaterialError(
             f"JWK of type {kty} is malformed ({type(exc).__name__})", code="key.malformed"
         ) from None
-    kind: KeyKind
-    if isinstance(public, ed25519.Ed25519PublicKey):
-        kind = "ed25519"
-    elif isinstance(public, ec.EllipticCurvePublicKey):
-        kind = ec_kind(public.curve)
-    elif isinstance(public, rsa.RSAPublicKey):
-        kind = "rsa"
-        if public.key_size < 2048:
-            raise KeyMaterialError(
-                f"RSA key has {public.key_size} bits; at least 2048 are required",
-                code="key.unsupported",
-            )
-    else:  # pragma: no cover - joserfc only returns the types above for these kty
-        raise KeyMaterialError(f"JWK of type {kty} is not supported", code="key.unsupported")
+    kind = key_kind(public, source="JWK")
     kid = id if id is not None else jwk.get("kid")
     pub: AnyPublicKey = public
     priv: AnyPrivateKey | None = private

@@ -24,11 +24,15 @@ from .multikey import (
     MULTIKEY_CONTEXT,
     PrivateKey,
     PublicKey,
+    ec_kind,
     encode_public_multibase,
     encode_secret_multibase,
 )
 
-__all__ = ["KEY_KINDS", "AnyPrivateKey", "AnyPublicKey", "Key", "KeyKind", "generate_key"]
+__all__ = [
+    "KEY_KINDS", "MIN_RSA_BITS", "AnyPrivateKey", "AnyPublicKey", "Key", "KeyKind",
+    "generate_key", "key_kind",
+]
 
 #: The key types edc_issue generates and signs with.
 KeyKind = Literal["ed25519", "p256", "p384", "rsa"]
@@ -226,3 +230,31 @@ def generate_key(kind: str, *, id: str | None = None, controller: str | None = N
 
         key = key.with_id(jwk_thumbprint(key), controller)
     return key
+
+#: The smallest RSA key accepted (NIST SP 800-131A; RS256 with less is refused).
+MIN_RSA_BITS = 2048
+
+
+def key_kind(public: object, *, source: str) -> KeyKind:
+    """Return the kind of a ``cryptography`` public key: ed25519, p256, p384 or rsa.
+
+    :param source: what the key was read from, for the message (``JWK``, ``PEM``).
+    :raises KeyMaterialError: ``key.unsupported`` for other key types and curves, and for
+        RSA keys shorter than :data:`MIN_RSA_BITS`.
+    """
+    if isinstance(public, ed25519.Ed25519PublicKey):
+        return "ed25519"
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        return ec_kind(public.curve)
+    if isinstance(public, rsa.RSAPublicKey):
+        if public.key_size < MIN_RSA_BITS:
+            raise KeyMaterialError(
+                f"RSA key has {public.key_size} bits; at least {MIN_RSA_BITS} are required",
+                code="key.unsupported",
+            )
+        return "rsa"
+    raise KeyMaterialError(
+        f"{source} key of type {type(public).__name__} is not supported; expected Ed25519, "
+        "P-256, P-384 or RSA", code="key.unsupported",
+    )
+

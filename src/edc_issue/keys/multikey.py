@@ -178,3 +178,4 @@ def ec_kind(curve: ec.EllipticCurve) -> MultikeyKind:
         f"EC curve {curve.name} is not supported; expected P-256 or P-384",
         code="key.unsupported",
     )
+

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ..errors import KeyMaterialError
-from .key import AnyPrivateKey, AnyPublicKey, Key, KeyKind
-from .multikey import ec_kind
+from .key import AnyPrivateKey, AnyPublicKey, Key, key_kind
 
 __all__ = ["key_from_pem"]
 
@@ -38,19 +38,8 @@ def key_from_pem(
         raise KeyMaterialError(
             f"unsupported PEM key ({type(exc).__name__})", code="key.unsupported"
         ) from None
-    kind: KeyKind
-    if isinstance(public, ed25519.Ed25519PublicKey):
-        kind = "ed25519"
-    elif isinstance(public, ec.EllipticCurvePublicKey):
-        kind = ec_kind(public.curve)
-    elif isinstance(public, rsa.RSAPublicKey):
-        kind = "rsa"
-    else:
-        raise KeyMaterialError(
-            f"PEM key of type {type(public).__name__} is not supported; expected Ed25519, "
-            "P-256, P-384 or RSA", code="key.unsupported",
-        )
-    pub: AnyPublicKey = public
+    kind = key_kind(public, source="PEM")
+    pub = cast("AnyPublicKey", public)  # key_kind accepted only these types
     priv: AnyPrivateKey | None = private  # type: ignore[assignment]
     key = Key(kind, public=pub, private=priv, id=id, controller=controller)
     if key.id is None:

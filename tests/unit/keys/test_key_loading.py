@@ -152,3 +152,21 @@ def test_key_type_is_checked() -> None:
 def test_ecdsa_signature_is_raw_r_s() -> None:
     assert len(generate_key("p256").sign(b"x")) == 64
     assert len(generate_key("p384").sign(b"x")) == 96
+
+
+def test_short_rsa_keys_are_refused_from_pem_as_from_jwk(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from edc_issue.errors import KeyMaterialError
+    from edc_issue.keys import load_key
+
+    short = rsa.generate_private_key(65537, 1024)
+    pem = tmp_path / "short.pem"
+    pem.write_bytes(short.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
+    with pytest.raises(KeyMaterialError) as info:
+        load_key(pem)
+    assert info.value.code == "key.unsupported"
+    assert "1024 bits" in str(info.value)
