@@ -256,6 +256,26 @@ def jsonld_findings(exc: EdcIssueError, *, prefix: str, edc: bool) -> list[Findi
     return out
 
 
+#: The bundled ELM 3.1 copy of the EDC context (the URL is the same for 3.1 and 3.2).
+_ELM31_CONTEXT_KEY = "urn:edc-issue:context:edc-ap:elm-3.1"
+_EDC_CONTEXT_URL = "http://data.europa.eu/snb/model/context/edc-ap"
+_ELM31_LOADER: OfflineLoader | None = None
+
+
+def elm31_loader() -> OfflineLoader:
+    """A loader that serves the ELM 3.1 EDC context for the EDC context URL.
+
+    Used when every selected profile is an ELM 3.1 one (``edc-generic-full@3.1``):
+    the 3.1 shapes expect the 3.1 context's terms (e.g. ``nationalID`` mapped to
+    ``elm:nationalID``, renamed in 3.2).
+    """
+    global _ELM31_LOADER
+    if _ELM31_LOADER is None:
+        base = default_loader()
+        _ELM31_LOADER = OfflineLoader({_EDC_CONTEXT_URL: base.get(_ELM31_CONTEXT_KEY)})
+    return _ELM31_LOADER
+
+
 def check_edc(
     credential: dict[str, Any],
     *,
@@ -270,8 +290,13 @@ def check_edc(
     :param vocabulary_triples: a callable ``(iris) -> [(s, p, o)]`` adding the
         controlled-vocabulary facts the shapes check (optional).
     """
-    ldr = loader if loader is not None else default_loader()
     profiles, findings = select_profiles(credential, override=profile, prefix=prefix)
+    if loader is not None:
+        ldr = loader
+    elif profiles and all(p.elm_version == "3.1" for p in profiles):
+        ldr = elm31_loader()
+    else:
+        ldr = default_loader()
     annotated, index = annotate(credential, prefix=prefix)
     try:
         dataset = to_dataset(annotated, strict=True, loader=ldr)
