@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDES = ["issue-an-edc.md", "seal-an-edc.md", "open-badges.md", "batch-from-a-spreadsheet.md"]
+GUIDES = ["issue-an-edc.md", "seal-an-edc.md", "open-badges.md", "validate-in-ci.md",
+          "batch-from-a-spreadsheet.md"]
 FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.S | re.M)
 
 

@@ -56,3 +56,13 @@ def test_every_error_has_a_code_and_derives_from_the_base() -> None:
         if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert issubclass(obj, edc_issue.EdcIssueError), name
             assert "." in obj.code or obj.code == "error", name
+
+
+def test_validate_is_the_function_and_its_module_still_imports() -> None:
+    # the contract's edc_issue.validate() shadows the subpackage's attribute; the
+    # subpackage's names are imported with "from edc_issue.validate import ..."
+    from edc_issue.validate import validate as module_validate
+    from edc_issue.validate import validate_files
+
+    assert edc_issue.validate is module_validate
+    assert callable(validate_files)

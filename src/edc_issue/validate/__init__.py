@@ -6,6 +6,10 @@ finding says where (a JSON path in the source document), what, and by which
 rule. :func:`validate_file` and :func:`validate_files` serve the CLI: the
 latter runs files in parallel processes and yields reports in input order.
 
+``edc_issue.validate`` is the :func:`validate` function (the public contract), so
+import this module's other names with ``from edc_issue.validate import validate_files``
+rather than through the attribute.
+
 See: <https://www.w3.org/TR/shacl/>, <https://www.imsglobal.org/spec/ob/v3p0/>,
 <https://www.w3.org/TR/vc-data-model-2.0/>
 """
