@@ -98,3 +98,11 @@ def test_jobs_keep_input_order() -> None:
     code, out, _ = run("--jobs", "2", "--format", "json", *files)
     assert code == 1
     assert [r["file"] for r in json.loads(out)["results"]] == files
+
+
+def test_a_json_string_is_no_credential_not_invalid_json(tmp_path: Path) -> None:
+    path = tmp_path / "string.json"
+    path.write_text('"just a string"')
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "no credential found" in result.output and "invalid JSON" not in result.output

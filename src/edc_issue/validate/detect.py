@@ -153,7 +153,10 @@ def _from_text(text: str, container: str) -> Detected:
         return _classify(cred, "vc-jwt" if container == "json" else container, "", findings)
     if container == "json":
         # the file itself: unreadable input is the caller's error (exit 2), not a finding
-        return detect(parse_json_text(text, source="file"), container=container)
+        value = parse_json_text(text, source="file")
+        if isinstance(value, str) and not _JWT_RE.match(value.strip()):
+            return _classify(value, container, "", [])  # a JSON string: no credential
+        return detect(value, container=container)
     try:
         value = parse_json_text(text, source=container)
     except ReadError as exc:
