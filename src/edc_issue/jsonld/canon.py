@@ -19,15 +19,21 @@ implementation that vc-js signs with, wherever the spec leaves a choice:
   (https://www.w3.org/TR/rdf-canon/#dataset-poisoning); ``max_work`` also
   bounds the total work, so a large poison graph fails within about a second.
 
-Lines are sorted in Unicode code point order, as the spec requires. (rdf-canonize
-sorts UTF-16 code units; the two differ only when two lines first differ at a
-character above U+FFFF on one side and U+E000-U+FFFF on the other.)
+Line order. The spec sorts N-Quads lines in Unicode code point order; rdf-canonize,
+the implementation vc-js signs with (and Java implementations such as the 1EdTech
+validator's), sorts UTF-16 code units. The two orders differ only when two lines
+first differ at a character above U+FFFF on one side and U+E000-U+FFFF on the other
+(an emoji against U+FFFD, say); a signature computed with one order then fails with
+the other. We sort as the deployed verifiers do: by UTF-16 code units, which is the
+plain sort whenever the dataset has no character above U+FFFF (tested against
+rdf-canonize in tests/unit/jsonld/test_canon_order.py and tests/interop).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final, NoReturn, Protocol
@@ -158,6 +164,22 @@ def _permutations(items: list[str]) -> Iterator[list[str]]:
                 left[element] = not left[element]
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _utf16_order(line: str) -> bytes:
+    """Sort key comparing UTF-16 code units, as JavaScript's ``Array.prototype.sort``."""
+    return line.encode("utf-16-be", "surrogatepass")
+
+
+def _sort_lines(lines: list[str], astral: bool) -> None:
+    """Sort N-Quads lines as rdf-canonize does (see the module docstring)."""
+    if astral:
+        lines.sort(key=_utf16_order)
+    else:
+        lines.sort()  # no character above U+FFFF: code points and UTF-16 agree
+
+
 class _Canonicalizer:
     """State of one run of the canonicalization algorithm (section 4.4)."""
 
@@ -183,6 +205,8 @@ class _Canonicalizer:
         self.first_degree: dict[str, str] = {}
         self.related: dict[str, list[tuple[str, str]]] = {}
         self.canonical = _Issuer("c14n")
+        #: whether any term has a character above U+FFFF (then line order needs care)
+        self.astral = False
 
     # -- helpers ------------------------------------------------------------
 
@@ -224,6 +248,8 @@ class _Canonicalizer:
             key = (s, "<" + quad.predicate.value + ">", o, g)
             if key in seen:
                 continue
+            if not self.astral and any(_ASTRAL.search(term) for term in key):
+                self.astral = True
             seen.add(key)
             index = len(parts)
             parts.append(key)
@@ -251,7 +277,7 @@ class _Canonicalizer:
             if lg is not None:
                 g = "_:a" if lg == ident else "_:z"
             lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
-        lines.sort()
+        _sort_lines(lines, self.astral)
         return self._hex("".join(lines))
 
     def _related_of(self, ident: str) -> list[tuple[str, str]]:
@@ -408,7 +434,7 @@ class _Canonicalizer:
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
 
-        # Step 7: relabel and serialize each quad; sort in code point order.
+        # Step 7: relabel and serialize each quad; sort (see the module docstring).
         canonical = self.canonical.issued
         lines: list[str] = []
         for (s, p, o, g), (ls, lo, lg) in zip(self.parts, self.labels, strict=True):
@@ -420,7 +446,7 @@ class _Canonicalizer:
                 g = "_:" + canonical[lg]
             lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
         # Distinct quads give distinct lines: canonical labels are a bijection.
-        lines.sort()
+        _sort_lines(lines, self.astral)
         return CanonicalResult("".join(lines), dict(canonical))
 
 
@@ -464,7 +490,7 @@ def canonicalize(
     """The canonical N-Quads document of ``quads`` (RDFC-1.0).
 
     Lines are the canonical N-Quads of each distinct quad, with blank nodes
-    relabelled ``_:c14nN``, sorted in code point order, each ending with
+    relabelled ``_:c14nN``, sorted as rdf-canonize sorts them, each ending with
     ``"\\n"``. Parameters as :func:`canonicalize_with_map`.
     See https://www.w3.org/TR/rdf-canon/#canon-algorithm.
     """
