@@ -36,7 +36,7 @@ def _dataset(rng: random.Random) -> str:
     lines = []
     nodes = [f"_:n{i}" for i in range(rng.randint(2, 5))]
     for _ in range(rng.randint(3, 10)):
-        subject = rng.choice(nodes + ["<urn:s>"])
+        subject = rng.choice([*nodes, "<urn:s>"])
         text = "".join(rng.choice(CHARS) for _ in range(rng.randint(1, 3)))
         if rng.random() < 0.3:
             lines.append(f"{subject} <urn:link> {rng.choice(nodes)} .")
