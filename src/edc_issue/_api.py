@@ -534,28 +534,22 @@ def _binding_check(document: JsonObject, resolved: ResolvedMethod, label: str, n
 
 def _date_checks(document: JsonObject, now: datetime) -> list[Check]:
     checks: list[Check] = []
-    for field_name in ("validFrom", "issuanceDate"):
-        if field_name in document:
-            when = parse_datetime(document[field_name])
-            if when is None:
-                checks.append(Check("validity", False,
-                                    f"{field_name} is not a dateTime: {document[field_name]!r}",
-                                    path=field_name, code="credential.bad_date"))
-            elif when > now:
-                checks.append(Check("validity", False,
-                                    f"not valid yet: {field_name} is {document[field_name]}",
-                                    path=field_name, code="credential.not_yet_valid"))
-    for field_name in ("validUntil", "expirationDate"):
-        if field_name in document:
-            when = parse_datetime(document[field_name])
-            if when is None:
-                checks.append(Check("validity", False,
-                                    f"{field_name} is not a dateTime: {document[field_name]!r}",
-                                    path=field_name, code="credential.bad_date"))
-            elif when <= now:
-                checks.append(Check("validity", False,
-                                    f"expired: {field_name} is {document[field_name]}",
-                                    path=field_name, code="credential.expired"))
+    # (field, is an end date): not valid before a start date, expired at an end date
+    fields = [("validFrom", False), ("issuanceDate", False), ("validUntil", True),
+              ("expirationDate", True)]
+    for field_name, is_end in fields:
+        if field_name not in document:
+            continue
+        when = parse_datetime(document[field_name])
+        if when is None:
+            checks.append(Check("validity", False,
+                                f"{field_name} is not a dateTime: {document[field_name]!r}",
+                                path=field_name, code="credential.bad_date"))
+        elif (when <= now) if is_end else (when > now):
+            what, code = (("expired", "credential.expired") if is_end else
+                          ("not valid yet", "credential.not_yet_valid"))
+            checks.append(Check("validity", False, f"{what}: {field_name} is "
+                                f"{document[field_name]}", path=field_name, code=code))
     if not checks and any(f in document for f in
                           ("validFrom", "issuanceDate", "validUntil", "expirationDate")):
         checks.append(Check("validity", True, "the credential is within its validity period"))

@@ -437,16 +437,8 @@ def to_nquads(
 def _problems(document: JsonObject, expanded: list[Any], dropped: list[str],
               tracker: _Tracker) -> list[JsonLdProblem]:
     problems: list[JsonLdProblem] = []
-    for path, term in dict.fromkeys(tracker.terms):
-        problems.append(JsonLdProblem(
-            path, "undefined_term", term,
-            f'no @context defines "{term}"; it would be dropped from the signed data',
-        ))
-    for path, type_ in dict.fromkeys(tracker.types):
-        problems.append(JsonLdProblem(
-            path, "undefined_type", type_,
-            f'no @context defines the type "{type_}"; it would be dropped from the signed data',
-        ))
+    problems.extend(_term_problem(path, term) for path, term in dict.fromkeys(tracker.terms))
+    problems.extend(_type_problem(path, t) for path, t in dict.fromkeys(tracker.types))
     # A safety net: anything the expansion shows but the tracker did not place is
     # still reported, located by searching the document.
     found_terms = {term for _path, term in tracker.terms}
@@ -466,18 +458,10 @@ def _problems(document: JsonObject, expanded: list[Any], dropped: list[str],
             relative[value] = None
     for term in terms:
         paths = list(_paths_of_key(document, term)) or [term]
-        for path in paths:
-            problems.append(JsonLdProblem(
-                path, "undefined_term", term,
-                f'no @context defines "{term}"; it would be dropped from the signed data',
-            ))
+        problems.extend(_term_problem(path, term) for path in paths)
     for type_ in types:
         paths = list(_paths_of_type(document, type_)) or ["type"]
-        for path in paths:
-            problems.append(JsonLdProblem(
-                path, "undefined_type", type_,
-                f'no @context defines the type "{type_}"; it would be dropped from the signed data',
-            ))
+        problems.extend(_type_problem(path, type_) for path in paths)
     for value in relative:
         paths = list(_paths_of_value(document, value)) or ["@id"]
         for path in paths:
@@ -488,6 +472,17 @@ def _problems(document: JsonObject, expanded: list[Any], dropped: list[str],
             ))
     problems.sort(key=lambda p: p.path)
     return _outermost(problems)
+
+
+def _term_problem(path: str, term: str) -> JsonLdProblem:
+    return JsonLdProblem(path, "undefined_term", term,
+                         f'no @context defines "{term}"; it would be dropped from the signed data')
+
+
+def _type_problem(path: str, type_: str) -> JsonLdProblem:
+    return JsonLdProblem(
+        path, "undefined_type", type_,
+        f'no @context defines the type "{type_}"; it would be dropped from the signed data')
 
 
 def _outermost(problems: list[JsonLdProblem]) -> list[JsonLdProblem]:
