@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edc_issue import canonicalize_nquads, to_nquads
-from edc_issue._documents import unwrap_credential
+from edc_issue.formats.envelopes import unwrap_credential
 
 ROOT = Path(__file__).resolve().parent.parent
 ORACLE = ROOT / "tests" / "fixtures" / "canon-oracle"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from edc_issue._api import sign, verify
-from edc_issue._documents import unwrap_credential
+from edc_issue.formats.envelopes import unwrap_credential
 from edc_issue.keys import load_key
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -158,7 +158,7 @@ def _is_compact_jws(document: Any) -> bool:
 
 
 def _is_jades(document: Any) -> bool:
-    from ._documents import is_jades_envelope
+    from .formats.envelopes import is_jades_envelope
 
     return is_jades_envelope(document)
 
@@ -221,7 +221,7 @@ def _verify_jades(document: Any, options: VerifyOptions) -> VerificationResult:
 
 
 def _is_image(document: Any) -> bool:
-    from .baking import detect_image_kind
+    from .formats.baking import detect_image_kind
 
     if not isinstance(document, (bytes, bytearray)):
         return False
@@ -233,7 +233,7 @@ def _is_image(document: Any) -> bool:
 
 def _verify_baked(document: Any, options: VerifyOptions) -> VerificationResult:
     """Unbake the credential from a PNG or SVG badge and verify what is inside."""
-    from .baking import detect_image_kind, unbake
+    from .formats.baking import detect_image_kind, unbake
 
     kind = detect_image_kind(bytes(document))
     inner = unbake(bytes(document))
@@ -344,7 +344,7 @@ def _add_status_checks(
 
     target = document
     if _is_image(document):
-        from .baking import unbake
+        from .formats.baking import unbake
 
         target = unbake(bytes(document))
 

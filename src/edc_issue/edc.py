@@ -28,10 +28,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from ._documents import unwrap_credential
 from ._io import read_json_object
 from ._types import JsonObject
 from .errors import KeyMaterialError, ModelError
+from .formats.envelopes import unwrap_credential
 from .models._base import LanguageMap
 from .models.edc import (
     Concept,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from edc_issue import canonicalize_nquads, to_nquads
-from edc_issue._documents import unwrap_credential
 from edc_issue.errors import JsonLdError
+from edc_issue.formats.envelopes import unwrap_credential
 
 ORACLE = Path(__file__).resolve().parents[1] / "fixtures" / "canon-oracle"
 INDEX: dict[str, dict[str, Any]] = json.loads((ORACLE / "index.json").read_text())

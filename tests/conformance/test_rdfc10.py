@@ -20,7 +20,7 @@ import pytest
 
 from edc_issue.errors import CanonicalizationError
 from edc_issue.jsonld import nquads as nq
-from edc_issue.jsonld.canon import canonicalize_nquads, canonicalize_with_map
+from edc_issue.jsonld.rdfc10 import canonicalize_nquads, canonicalize_with_map
 
 SUITE = Path(__file__).resolve().parents[1] / "fixtures" / "rdf-canon"
 NEGATIVE = "RDFC10NegativeEvalTest"

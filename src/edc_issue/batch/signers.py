@@ -224,7 +224,7 @@ class BakingSigner:
     """
 
     def __init__(self, inner: BatchSigner, image: bytes) -> None:
-        from ..baking import detect_image_kind
+        from ..formats.baking import detect_image_kind
 
         self.inner = inner
         self.image = image
@@ -245,7 +245,7 @@ class BakingSigner:
 
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
         """Sign, then bake the signed credential into the image."""
-        from ..baking import bake
+        from ..formats.baking import bake
 
         files = self.inner(credential)
         text = files[0].data.decode("utf-8").strip()

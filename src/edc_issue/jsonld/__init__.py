@@ -5,9 +5,9 @@ This package is the only importer of pyld.
 
 from __future__ import annotations
 
-from .canon import canonicalize, canonicalize_nquads
 from .expand import canonical_nquads, expand, to_dataset, to_nquads
 from .loader import OfflineLoader, bundled_contexts, default_loader
+from .rdfc10 import canonicalize, canonicalize_nquads
 
 __all__ = [
     "OfflineLoader",

@@ -577,8 +577,8 @@ def canonical_nquads(
 
     See: <https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022>
     """
-    from .canon import canonicalize
     from .nquads import from_pyld_dataset
+    from .rdfc10 import canonicalize
 
     quads = from_pyld_dataset(to_dataset(document, strict=strict, loader=loader))
     return canonicalize(quads, hash_algorithm=hash_algorithm)

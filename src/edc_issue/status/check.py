@@ -30,9 +30,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .._dates import parse_datetime
-from .._documents import unwrap_credential
 from .._types import Clock, JsonObject
 from ..errors import EdcIssueError, ReadError, StatusError
+from ..formats.envelopes import unwrap_credential
 from ..results import Check, VerificationResult
 from .bitstring import MIN_BITSTRING_LENGTH
 from .lists import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential

@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._documents import EDC_UPLOAD_CONTEXTS, is_jades_envelope, is_upload_wrapper
 from .._io import parse_json_text
-from ..baking import BakingError, detect_image_kind, unbake_text
 from ..errors import ReadError
+from ..formats.baking import BakingError, detect_image_kind, unbake_text
+from ..formats.envelopes import EDC_UPLOAD_CONTEXTS, is_jades_envelope, is_upload_wrapper
 from ..results import Finding
 
 __all__ = ["MAX_DEPTH", "Detected", "detect", "json_depth"]

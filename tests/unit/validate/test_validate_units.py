@@ -15,7 +15,7 @@ from edc_issue.validate.detect import MAX_DEPTH, detect, json_depth
 from edc_issue.validate.edc import select_profiles
 from edc_issue.validate.nodemap import MARKER_PREFIX, annotate
 from edc_issue.validate.profiles import Profile, edc_profiles_from_schema, parse_profile
-from edc_issue.validate.render import JsonRenderer, JunitRenderer, TextRenderer
+from edc_issue.validate.reports import JsonRenderer, JunitRenderer, TextRenderer
 from edc_issue.validate.vcdm import check_vcdm, parse_datetime
 
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -7,7 +7,7 @@ from typing import cast
 import click
 
 from ..._io import atomic_write, read_bytes
-from ...baking import BakingError, ImageKind, bake, detect_image_kind
+from ...formats.baking import BakingError, ImageKind, bake, detect_image_kind
 from .._common import handle_errors
 
 __all__ = ["command"]

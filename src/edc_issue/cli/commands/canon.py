@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..._documents import unwrap_credential
 from ..._io import atomic_write, parse_json_text, read_bytes
 from ...errors import ReadError
+from ...formats.envelopes import unwrap_credential
 from ...jsonld import OfflineLoader, canonicalize_nquads, default_loader, to_nquads
 from .._common import handle_errors
 

@@ -41,7 +41,7 @@ def _signer(key: Key, suite: str | None) -> Any:
 
 
 def _indexes_from(list_id: str, credential_files: tuple[Path, ...]) -> list[int]:
-    from ..._documents import unwrap_credential
+    from ...formats.envelopes import unwrap_credential
 
     found: list[int] = []
     for path in credential_files:

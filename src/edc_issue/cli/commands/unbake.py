@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..._io import atomic_write, read_bytes
-from ...baking import unbake, unbake_text
+from ...formats.baking import unbake, unbake_text
 from .._common import handle_errors
 
 __all__ = ["command"]

@@ -9,7 +9,7 @@ import click
 
 from ...results import ValidationReport
 from ...validate import all_profile_names, expand_inputs, parse_profile, validate_files
-from ...validate.render import FORMATS, renderer
+from ...validate.reports import FORMATS, renderer
 from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, handle_errors
 
 _PROFILE_HELP = ("auto (from credentialSchema and type), or one of: "

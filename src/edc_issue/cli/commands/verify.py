@@ -9,8 +9,8 @@ import click
 
 from ..._api import verify
 from ..._io import parse_json_text, read_bytes, read_json_object
-from ...baking import PNG_SIGNATURE
 from ...errors import EdcIssueError, InputError
+from ...formats.baking import PNG_SIGNATURE
 from ...results import Check, VerificationResult
 from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, handle_errors
 

@@ -14,8 +14,8 @@ import binascii
 import json
 from typing import Any, Literal
 
-from ._types import JsonObject
-from .errors import ReadError
+from .._types import JsonObject
+from ..errors import ReadError
 
 __all__ = ["EDC_CONTEXT", "EDC_UPLOAD_CONTEXTS", "Container", "unwrap_credential"]
 

@@ -1,4 +1,4 @@
-"""RDFC-1.0 canonicalization (edc_issue.jsonld.canon); the W3C suite is in tests/conformance."""
+"""RDFC-1.0 canonicalization (edc_issue.jsonld.rdfc10); the W3C suite is in tests/conformance."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edc_issue.errors import CanonicalizationError
-from edc_issue.jsonld.canon import (
-    canonicalize,
-    canonicalize_nquads,
-    canonicalize_with_map,
-    issued_identifiers,
-)
 from edc_issue.jsonld.nquads import (
     DEFAULT_GRAPH,
     IRI,
@@ -28,6 +22,12 @@ from edc_issue.jsonld.nquads import (
     Quad,
     parse_nquads,
     serialize_nquads,
+)
+from edc_issue.jsonld.rdfc10 import (
+    canonicalize,
+    canonicalize_nquads,
+    canonicalize_with_map,
+    issued_identifiers,
 )
 
 P, Q = IRI("urn:ex:p"), IRI("urn:ex:q")
