@@ -3,11 +3,11 @@
 A JAdES baseline-T seal carries a time-stamp token over the signature value
 (``etsiU`` → ``sigTst``); the EU issuer also adds one over the payload (``adoTst``).
 This module builds a ``TimeStampReq``, posts it to a TSA when the caller asks for it
-(the only network use of the package), and verifies a ``TimeStampToken``: the message
-imprint, the CMS ``SignedData`` signature with the TSA certificate, the signed
-attributes (content type, message digest, ESS signing certificate) and the TSA's
-time-stamping key purpose. It parses with ``asn1crypto`` and checks signatures with
-``cryptography``.
+(through the :class:`~edc_issue._types.Fetcher` given), and verifies a
+``TimeStampToken``: the message imprint, the CMS ``SignedData`` signature with the TSA
+certificate, the signed attributes (content type, message digest, ESS signing
+certificate) and the TSA's time-stamping key purpose. It parses with ``asn1crypto`` and
+checks signatures with ``cryptography``.
 
 See: <https://www.rfc-editor.org/rfc/rfc3161>, <https://www.rfc-editor.org/rfc/rfc5652#section-5.4>
 """
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ..errors import SignerError
+from .._types import Fetcher
+from ..errors import ReadError, SignerError
 from .chain import extension
 
 __all__ = [
@@ -130,9 +129,11 @@ class HttpTimeStampClient:
 
     :param url: the TSA endpoint (``http`` or ``https``).
     :param timeout: seconds to wait.
+    :param fetcher: makes the request; default :func:`edc_issue._net.default_fetcher`.
     """
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0, fetcher: Fetcher | None = None
+                 ) -> None:
         if not url.startswith(("http://", "https://")):
             raise SignerError(
                 f"TSA URL must start with http:// or https://, found {url!r}",
@@ -140,6 +141,11 @@ class HttpTimeStampClient:
             )
         self.url = url
         self.timeout = timeout
+        if fetcher is None:
+            from .._net import default_fetcher
+
+            fetcher = default_fetcher()
+        self.fetcher = fetcher
 
     def __repr__(self) -> str:
         return f"HttpTimeStampClient({self.url!r})"
@@ -148,23 +154,13 @@ class HttpTimeStampClient:
         """Request a token for *digest* from the TSA and check the response."""
         nonce = secrets.randbits(63)
         body = build_request(digest, hash_algorithm=hash_algorithm, nonce=nonce)
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            headers={"Content-Type": "application/timestamp-query",
-                     "Accept": "application/timestamp-reply"},
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                data = response.read(_MAX_RESPONSE + 1)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise SignerError(
-                f"cannot reach the TSA at {self.url}: {getattr(exc, 'reason', exc)}",
-                code="seal.tsa_failed",
-            ) from exc
-        if len(data) > _MAX_RESPONSE:
-            raise SignerError("the TSA response is too large", code="seal.tsa_failed")
+            data = self.fetcher.fetch(self.url, accept="application/timestamp-reply",
+                                      max_bytes=_MAX_RESPONSE, timeout=self.timeout,
+                                      data=body, content_type="application/timestamp-query")
+        except ReadError as exc:
+            raise SignerError(f"the TSA at {self.url} failed: {exc.message}",
+                              code="seal.tsa_failed") from exc
         token = parse_response(data, nonce=nonce)
         check = verify_token(token, digest=digest)
         if not check.ok:
