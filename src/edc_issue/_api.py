@@ -217,7 +217,28 @@ def _verify_jades(document: Any, options: VerifyOptions) -> VerificationResult:
     from .seal import verify_envelope
 
     return verify_envelope(document, trust=_trust_anchors(options.trust) or None,
-                           now=options.now)
+                           now=options.now, conformance=_edc_conformance)
+
+
+def _edc_conformance(payload: JsonObject) -> list[Check]:
+    """``FORMAT.shacl``: the sealed payload against the EDC SHACL shapes."""
+    from .validate import validate  # type: ignore[attr-defined,unused-ignore]
+
+    try:
+        report = validate(payload, profile="auto")
+    except EdcIssueError as exc:
+        return [Check("FORMAT.shacl", False, f"SHACL conformance not checked: {exc}",
+                      severity="warning", code=exc.code)]
+    profile = report.profile or "auto"
+    if report.ok:
+        return [Check("FORMAT.shacl", True, f"the payload conforms ({profile})")]
+    findings = [f for f in report.findings if f.severity == "error"]
+    first = findings[0] if findings else None
+    message = f"{len(findings)} violation(s) of {profile}"
+    if first is not None:
+        message += f"; first: {first.path}: {first.message}"
+    return [Check("FORMAT.shacl", False, message, path=first.path if first else None,
+                  code="credential.not_conforming")]
 
 
 def _is_image(document: Any) -> bool:

@@ -2,9 +2,8 @@
 
 The chain is built from the envelope's own certificates (``x5c``, ``xVals``) and the
 caller's trust anchors, one issuer link at a time, each link's signature checked with
-``cryptography`` (``verify_directly_issued_by``). Revocation is judged only from
-the validation data embedded in the envelope (``rVals``: OCSP responses and CRLs):
-nothing is fetched.
+``cryptography`` (``verify_directly_issued_by``). Revocation is judged in
+:mod:`edc_issue.seal.revocation`.
 
 See: <https://www.rfc-editor.org/rfc/rfc5280#section-6>, <https://www.rfc-editor.org/rfc/rfc6960>
 """
@@ -14,25 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509 import ocsp
-from cryptography.x509.oid import ExtendedKeyUsageOID
 
 __all__ = [
     "ChainResult",
-    "RevocationResult",
     "build_chain",
     "check_key_usage",
-    "check_revocation",
     "check_validity",
     "describe",
     "extension",
     "fingerprint",
+    "issued_by",
+    "spki",
 ]
 
 _MAX_DEPTH = 10
@@ -53,7 +50,8 @@ def describe(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string()
 
 
-def _spki(cert: x509.Certificate) -> bytes:
+def spki(cert: x509.Certificate) -> bytes:
+    """The DER SubjectPublicKeyInfo of *cert*."""
     return cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -144,7 +142,7 @@ def _is_ca(cert: x509.Certificate) -> bool:
     return ku is None or ku.key_cert_sign
 
 
-def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     """Whether *parent*'s key signed *child* (names must chain too).
 
     ``verify_directly_issued_by`` refuses SHA-1, which older CA certificates in
@@ -180,20 +178,20 @@ def build_chain(
     Without a reachable anchor the path goes as far as the issuer links allow and
     ``anchor`` is ``None``.
     """
-    anchor_keys = {(a.subject.public_bytes(), _spki(a)): a for a in anchors}
+    anchor_keys = {(a.subject.public_bytes(), spki(a)): a for a in anchors}
     candidates = list({fingerprint(c): c for c in [*pool, *anchors]}.values())
     path = [leaf]
     current = leaf
     for _ in range(_MAX_DEPTH):
-        hit = anchor_keys.get((current.subject.public_bytes(), _spki(current)))
+        hit = anchor_keys.get((current.subject.public_bytes(), spki(current)))
         if hit is not None:
             return ChainResult(tuple(path), hit, None)
-        if current.issuer == current.subject and _issued_by(current, current):
+        if current.issuer == current.subject and issued_by(current, current):
             return ChainResult(tuple(path), None, None)  # a root that is not an anchor
         issuers = [c for c in candidates if c.subject == current.issuer and c not in path]
         # prefer an anchor, then any certificate whose key verifies the link
-        issuers.sort(key=lambda c: (c.subject.public_bytes(), _spki(c)) not in anchor_keys)
-        parent = next((c for c in issuers if _issued_by(current, c)), None)
+        issuers.sort(key=lambda c: (c.subject.public_bytes(), spki(c)) not in anchor_keys)
+        parent = next((c for c in issuers if issued_by(current, c)), None)
         if parent is None:
             if issuers:
                 return ChainResult(
@@ -243,118 +241,3 @@ def check_key_usage(cert: x509.Certificate) -> tuple[bool, str]:
         )
     extra = " and nonRepudiation" if ku.content_commitment else ""
     return True, f"keyUsage allows digitalSignature{extra}"
-
-
-@dataclass(frozen=True)
-class RevocationResult:
-    """Revocation status of the signing certificate from the envelope's ``rVals``."""
-
-    status: Literal["good", "revoked", "unknown"]
-    message: str
-
-
-def _verify_ocsp_signature(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> bool:
-    key = signer.public_key()
-    algo = resp.signature_hash_algorithm
-    try:
-        if isinstance(key, rsa.RSAPublicKey) and algo is not None:
-            key.verify(resp.signature, resp.tbs_response_bytes, padding.PKCS1v15(), algo)
-        elif isinstance(key, ec.EllipticCurvePublicKey) and algo is not None:
-            key.verify(resp.signature, resp.tbs_response_bytes, ec.ECDSA(algo))
-        else:
-            return False
-    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        return False
-    return True
-
-
-def _ocsp_signer(
-    resp: ocsp.OCSPResponse, issuer: x509.Certificate, pool: Sequence[x509.Certificate]
-) -> x509.Certificate | None:
-    for cand in [issuer, *resp.certificates, *pool]:
-        by_name = resp.responder_name is not None and cand.subject == resp.responder_name
-        by_key = False
-        if resp.responder_key_hash is not None:
-            try:
-                ski = x509.SubjectKeyIdentifier.from_public_key(cand.public_key())
-                by_key = ski.digest == resp.responder_key_hash
-            except (ValueError, TypeError):
-                by_key = False
-        if not (by_name or by_key):
-            continue
-        if cand == issuer:
-            return cand
-        # a delegated responder: issued by the CA, for OCSP signing (RFC 6960 §4.2.2.2)
-        try:
-            eku = extension(cand, x509.ExtendedKeyUsage)
-        except ValueError:
-            continue
-        if eku is not None and ExtendedKeyUsageOID.OCSP_SIGNING in eku and _issued_by(cand, issuer):
-            return cand
-    return None
-
-
-def check_revocation(
-    leaf: x509.Certificate,
-    issuer: x509.Certificate | None,
-    *,
-    ocsp_responses: Sequence[bytes],
-    crls: Sequence[bytes],
-    pool: Sequence[x509.Certificate],
-    at: datetime,
-) -> RevocationResult:
-    """Judge *leaf*'s revocation status at *at* from embedded OCSP responses and CRLs.
-
-    Every response used must be signed by the issuer (or its delegated OCSP
-    responder). A revocation after *at* leaves the seal valid as of *at*.
-    """
-    if issuer is None:
-        return RevocationResult("unknown", "the issuer certificate is not available, so "
-                                "embedded revocation data cannot be checked")
-    for der in ocsp_responses:
-        try:
-            resp = ocsp.load_der_ocsp_response(der)
-            if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-                continue
-            singles = list(resp.responses)
-        except (ValueError, TypeError):
-            continue
-        for single in singles:
-            if single.serial_number != leaf.serial_number:
-                continue
-            signer = _ocsp_signer(resp, issuer, pool)
-            if signer is None or not _verify_ocsp_signature(resp, signer):
-                return RevocationResult("unknown", "the embedded OCSP response for the "
-                                        "certificate is not signed by its issuer")
-            produced = resp.produced_at_utc
-            if single.certificate_status == ocsp.OCSPCertStatus.GOOD:
-                return RevocationResult("good", f"OCSP (produced {produced:%Y-%m-%dT%H:%M:%SZ},"
-                                        f" by '{describe(signer)}'): good")
-            if single.certificate_status == ocsp.OCSPCertStatus.REVOKED:
-                when = single.revocation_time_utc
-                if when is not None and when > at:
-                    return RevocationResult("good", f"OCSP: revoked on {when:%Y-%m-%d}, after "
-                                            f"the seal's time {at:%Y-%m-%dT%H:%M:%SZ}")
-                return RevocationResult("revoked", f"OCSP: the certificate was revoked "
-                                        f"on {when:%Y-%m-%dT%H:%M:%SZ}" if when else
-                                        "OCSP: the certificate is revoked")
-    for der in crls:
-        try:
-            crl = x509.load_der_x509_crl(der)
-        except ValueError:
-            continue
-        if crl.issuer != leaf.issuer:
-            continue
-        if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
-            continue
-        entry = crl.get_revoked_certificate_by_serial_number(leaf.serial_number)
-        if entry is None:
-            return RevocationResult("good", f"CRL of {crl.last_update_utc:%Y-%m-%d} by "
-                                    f"'{describe(issuer)}': not listed")
-        if entry.revocation_date_utc > at:
-            return RevocationResult("good", f"CRL: revoked on {entry.revocation_date_utc:%Y-%m-%d}"
-                                    f", after the seal's time {at:%Y-%m-%dT%H:%M:%SZ}")
-        return RevocationResult("revoked", f"CRL: the certificate was revoked on "
-                                f"{entry.revocation_date_utc:%Y-%m-%dT%H:%M:%SZ}")
-    return RevocationResult("unknown", "the envelope holds no OCSP response or CRL for the "
-                            "signing certificate")

@@ -23,7 +23,6 @@ def _b64url(data: bytes) -> str:
 
 def _verify(envelope, **kw):
     kw.setdefault("now", NOW)
-    kw.setdefault("validate_payload", False)
     return verify_envelope(envelope, **kw)
 
 
@@ -43,8 +42,7 @@ def _seal_failed(result) -> str:
 
 @pytest.fixture
 def sealed(pki, credential):
-    return seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert, pki.ca.cert]), now=NOW,
-                apply_certificate=False)
+    return seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert, pki.ca.cert]), now=NOW)
 
 
 def test_our_envelope_verifies(sealed, pki) -> None:
@@ -82,7 +80,7 @@ def test_one_flipped_character_of_the_protected_header_fails_seal(sealed, pki) -
 
 def test_changed_sigtst_fails_seal(pki, credential, memory_tsa) -> None:
     envelope = seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert]), now=NOW,
-                    tsa=memory_tsa, apply_certificate=False)
+                    tsa=memory_tsa)
     entry = envelope["signatures"][0]
     item = json.loads(base64.urlsafe_b64decode(entry["header"]["etsiU"][0] + "=="))
     token = bytearray(base64.b64decode(item["sigTst"]["tstTokens"][0]["val"]))
@@ -95,8 +93,7 @@ def test_changed_sigtst_fails_seal(pki, credential, memory_tsa) -> None:
 
 
 def test_sigtst_over_another_signature_fails(pki, credential, token_maker) -> None:
-    envelope = seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert]), now=NOW,
-                    apply_certificate=False)
+    envelope = seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert]), now=NOW)
     token = token_maker(b"\1" * 32, pki.tsa)
     item = {"sigTst": {"tstTokens": [{"val": base64.b64encode(token).decode()}]}}
     envelope["signatures"][0]["header"] = {"etsiU": [_b64url(json.dumps(item).encode())]}
@@ -233,8 +230,7 @@ def test_revocation_from_an_embedded_crl(sealed, pki) -> None:
 
 def test_expired_credential_fails_expiry(pki, credential) -> None:
     credential = {**credential, "expirationDate": "2026-06-01T00:00:00Z"}
-    envelope = seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert]), now=NOW,
-                    apply_certificate=False)
+    envelope = seal(credential, LocalSigner(pki.eseal.key, [pki.eseal.cert]), now=NOW)
     assert _check(_verify(envelope, trust=[pki.ca.cert]), "EXPIRY").ok
     late = _verify(envelope, trust=[pki.ca.cert], now=NOW + timedelta(days=365))
     check = _check(late, "EXPIRY")
