@@ -1,10 +1,15 @@
 """Who signs a seal: the :class:`Signer` protocol, :class:`LocalSigner`, and key loading.
 
 A :class:`Signer` holds (or reaches) the private key of an e-seal certificate and
-signs the JWS signing input. A file on disk is one backend (:class:`LocalSigner`,
-loaded from PKCS#12 or from a PEM key plus certificate chain); an HSM (PKCS#11) or a
-cloud KMS is another: implement the three members below and pass the object to
-:func:`edc_issue.seal.seal`. The private key never leaves the backend.
+signs the JWS signing input. It is :class:`edc_issue.Signer` (``id``, ``algorithm``,
+``sign``) plus the ``certificate_chain``. A file on disk is one backend
+(:class:`LocalSigner`, loaded from PKCS#12 or from a PEM key plus certificate chain);
+an HSM (:class:`~edc_issue.seal.Pkcs11Signer`) or a QTSP's remote seal
+(:class:`~edc_issue.seal.CscSigner`) are others. The private key never leaves the backend.
+
+A signer that can sign many inputs in one round trip (a remote service that authorises
+a group of hashes at once) also has :meth:`MultiSigner.sign_many`; :func:`sign_all`
+uses it when it is there.
 
 Passwords are bytes or str given by the caller (the CLI reads them from an
 environment variable or a prompt, never from the command line); they are never
@@ -19,105 +24,80 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._io import read_bytes
+from .._types import Signer as _BaseSigner
 from ..errors import KeyMaterialError, SignerError
+from ._jws import (
+    EC_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+    der_to_raw,
+    hash_for,
+    issuer_serial_kid,
+    rsa_padding,
+)
 
 __all__ = [
     "SUPPORTED_ALGORITHMS",
     "LocalSigner",
+    "MultiSigner",
     "Signer",
     "load_pem_signer",
     "load_pkcs12_signer",
     "read_signer_files",
+    "sign_all",
 ]
-
-#: JWS algorithms a seal may use (RFC 7518 §3.1), in order of preference per key type.
-SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                        "ES256", "ES384", "ES512")
-
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512,
-}
-_EC_ALG = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
-_EC_SIZE = {"ES256": 32, "ES384": 48, "ES512": 66}
 
 
 @runtime_checkable
-class Signer(Protocol):
-    """Signs JWS signing inputs with the private key of an e-seal certificate.
+class Signer(_BaseSigner, Protocol):
+    """:class:`edc_issue.Signer` with the e-seal certificate chain.
 
-    Implement this for an HSM (PKCS#11) or a remote signing service (cloud KMS):
-    :func:`~edc_issue.seal.seal` only calls these three members.
+    ``algorithm`` is the JWS ``alg`` of the seal (``RS256``, ``PS256``, ``ES256``, ...);
+    :meth:`sign` returns the JWS signature (raw ``r || s`` for ECDSA, RFC 7518 §3.4).
     """
-
-    @property
-    def algorithm(self) -> str:
-        """The JWS ``alg`` this signer produces (``RS256``, ``PS256``, ``ES256``, ...)."""
-        ...
 
     @property
     def certificate_chain(self) -> Sequence[x509.Certificate]:
         """The signing certificate first, then the intermediates (the ``x5c`` chain)."""
         ...
 
-    def sign(self, data: bytes) -> bytes:
-        """Return the JWS signature of *data* (raw ``r || s`` for ECDSA, RFC 7518 §3.4).
 
-        :raises SignerError: ``signer.failed`` if the backend cannot sign.
+@runtime_checkable
+class MultiSigner(Signer, Protocol):
+    """A :class:`Signer` that signs many inputs at once (one authorisation, one round trip)."""
+
+    def sign_many(self, data: Sequence[bytes]) -> list[bytes]:
+        """Return the signature of each of *data*, in order.
+
+        :raises SignerError: the backend failed; no signature is returned then.
         """
         ...
 
 
-def verify_jws_signature(algorithm: str, public_key: object, data: bytes,
-                         signature: bytes) -> bool:
-    """Return True if *signature* is a valid JWS *algorithm* signature of *data*.
+def sign_all(signer: Signer, data: Sequence[bytes]) -> list[bytes]:
+    """Sign every item of *data*: in one call when *signer* has ``sign_many``.
 
-    The counterpart of :meth:`LocalSigner.sign` (RFC 7518 §3.3-3.5): RSASSA-PKCS1-v1_5,
-    RSASSA-PSS (salt length = hash size) and ECDSA with raw ``r || s`` signatures.
-
-    :raises KeyMaterialError: ``key.unsupported`` if *algorithm* is not a seal algorithm
-        or does not fit the key.
+    :raises SignerError: the backend failed, or returned another number of signatures.
     """
-    if algorithm not in SUPPORTED_ALGORITHMS:
-        raise KeyMaterialError(f"{algorithm!r} is not a seal algorithm", code="key.unsupported")
-    digest = _HASHES[algorithm[2:]]()
-    try:
-        if algorithm.startswith(("RS", "PS")):
-            if not isinstance(public_key, rsa.RSAPublicKey):
-                raise KeyMaterialError(f"{algorithm} needs an RSA key", code="key.unsupported")
-            pad: padding.AsymmetricPadding = (
-                padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
-                if algorithm.startswith("PS") else padding.PKCS1v15())
-            public_key.verify(signature, data, pad, digest)
-            return True
-        if not isinstance(public_key, ec.EllipticCurvePublicKey) or \
-                _EC_ALG.get(public_key.curve.name) != algorithm:
-            raise KeyMaterialError(f"{algorithm} needs an EC key on its curve",
-                                   code="key.unsupported")
-        size = _EC_SIZE[algorithm]
-        if len(signature) != 2 * size:
-            return False
-        der = encode_dss_signature(int.from_bytes(signature[:size], "big"),
-                                   int.from_bytes(signature[size:], "big"))
-        public_key.verify(der, data, ec.ECDSA(digest))
-        return True
-    except InvalidSignature:
-        return False
+    many = getattr(signer, "sign_many", None)
+    if callable(many):
+        signatures = list(many(list(data)))
+        if len(signatures) != len(data):
+            raise SignerError(f"the signer returned {len(signatures)} signatures for "
+                              f"{len(data)} inputs")
+        return signatures
+    return [signer.sign(item) for item in data]
 
 
 def _default_algorithm(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
     if isinstance(key, rsa.RSAPrivateKey):
         return "RS256"
-    alg = _EC_ALG.get(key.curve.name)
+    alg = EC_ALGORITHMS.get(key.curve.name)
     if alg is None:
         raise KeyMaterialError(
             f"elliptic curve {key.curve.name} is not supported; expected P-256, P-384 or P-521",
@@ -178,7 +158,7 @@ class LocalSigner:
                 f"algorithm {alg} does not fit a {type(private_key).__name__}",
                 code="key.unsupported",
             )
-        if isinstance(private_key, ec.EllipticCurvePrivateKey) and _EC_ALG.get(
+        if isinstance(private_key, ec.EllipticCurvePrivateKey) and EC_ALGORITHMS.get(
             private_key.curve.name
         ) != alg:
             raise KeyMaterialError(
@@ -195,6 +175,11 @@ class LocalSigner:
         return f"LocalSigner(algorithm={self._alg!r}, subject={subject!r})"
 
     @property
+    def id(self) -> str:
+        """The ``kid`` the seal carries: base64 of the certificate's DER ``IssuerSerial``."""
+        return issuer_serial_kid(self._chain[0])
+
+    @property
     def algorithm(self) -> str:
         """The JWS ``alg`` this signer produces."""
         return self._alg
@@ -206,22 +191,13 @@ class LocalSigner:
 
     def sign(self, data: bytes) -> bytes:
         """Sign *data* with the JWS algorithm (RFC 7518 §3.3-3.5)."""
-        digest = _HASHES[self._alg[2:]]()
+        digest = hash_for(self._alg)
         try:
             if isinstance(self._key, rsa.RSAPrivateKey):
-                if self._alg.startswith("PS"):
-                    pad: padding.AsymmetricPadding = padding.PSS(
-                        mgf=padding.MGF1(digest), salt_length=digest.digest_size
-                    )
-                else:
-                    pad = padding.PKCS1v15()
-                return self._key.sign(data, pad, digest)
-            der = self._key.sign(data, ec.ECDSA(digest))
+                return self._key.sign(data, rsa_padding(self._alg), digest)
+            return der_to_raw(self._key.sign(data, ec.ECDSA(digest)), self._alg)
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise SignerError(f"signing with the local key failed: {exc}") from exc
-        r, s = decode_dss_signature(der)
-        size = _EC_SIZE[self._alg]
-        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
 def _as_password(password: bytes | str | None) -> bytes | None:
@@ -263,8 +239,7 @@ def load_pkcs12_signer(
             "wrong or missing password for the PKCS#12 file",
             pointer=name,
             code="key.bad_password",
-            hint="set the password in the variable named by --password-env, or type it "
-            "at the prompt",
+            hint="pass the PKCS#12 password as password=",
         ) from exc
     except UnsupportedAlgorithm as exc:
         raise KeyMaterialError(
