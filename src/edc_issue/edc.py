@@ -7,10 +7,12 @@ wrapper ``{"credential": ..., "deliveryDetails": ...}``)::
     credential = edc.load("Sample-CertOfPart-signed.jsonld")     # EuropeanDigitalCredential
     document = edc.load_json("AA-Annex1-MC-unsigned.json")       # its compact JSON-LD dict
 
-Build one for a learner, then let the seal certificate fill the issuer::
+Build one for a learner, then seal it as the EU issuer does (the seal certificate fills
+in the issuer, the SHACL shapes are checked, then it is sealed)::
 
     cred = edc.new_credential(person, title={"en": "Micro-credential"})
-    document = edc.apply_seal_certificate(cred.to_jsonld(), certificate)
+    sealed = edc.seal_edc(cred.to_jsonld(), signer, level="LTA", tsa=TSA_URL)
+    sealed.envelope, sealed.delivery_details       # the EU upload format works too
 
 The helpers (:func:`concept`, :func:`language`, :func:`country`, :func:`eqf_level`,
 :func:`isced_f`, :func:`ects`, :func:`note` ...) build the small nodes every EDC repeats,
@@ -25,7 +27,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import vocab
 from ._io import read_json_object
@@ -50,14 +52,12 @@ from .models.edc import (
 )
 from .models.vc import CREDENTIALS_V1
 
-if TYPE_CHECKING:
-    from cryptography.x509 import Certificate
-
 __all__ = [
     "EDC_CONTEXT",
     "EDC_CONTEXTS",
     "EDC_GENERIC_FULL",
     "PROFILE_GENERIC",
+    "SealedEdc",
     "apply_seal_certificate",
     "concept",
     "country",
@@ -71,7 +71,10 @@ __all__ = [
     "new_credential",
     "new_id",
     "note",
+    "require_edc",
+    "seal_edc",
     "unwrap",
+    "unwrap_upload",
     "web_resource",
 ]
 
@@ -91,8 +94,6 @@ ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 _LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 _COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 _FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-#: organizationIdentifier (ETSI EN 319 412-1), e.g. ``VATAL-L12345678A``.
-_OID_ORGANIZATION_IDENTIFIER = "2.5.4.97"
 #: A 1x1 white PNG: the page image when the caller gives none (the EU viewer draws its own).
 _PLACEHOLDER_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC"
@@ -316,88 +317,6 @@ def new_credential(
 # --------------------------------------------------------------------------- sealing
 
 
-def _name_attribute(certificate: Certificate, oid: Any) -> str | None:
-    values = certificate.subject.get_attributes_for_oid(oid)
-    if not values:
-        return None
-    value = values[0].value
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def _datetime_text(moment: datetime) -> str:
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def apply_seal_certificate(
-    credential: Mapping[str, Any], certificate: Certificate, *, now: datetime | None = None
-) -> JsonObject:
-    """Fill in what the EU issuer fills at sealing, from the seal certificate's subject.
-
-    Returns a new credential (the input is not changed) whose issuer is an
-    ``Organisation`` (created with an ``urn:epass:org:<uuid4>`` id when there is none)
-    with ``legalName`` from the certificate's O, ``altLabel`` from its CN, a ``location``
-    whose address ``countryCode`` is its C (unless the issuer has a location), and
-    ``eIDASIdentifier``, a ``LegalIdentifier`` whose ``notation`` is its
-    organizationIdentifier (``VATAL-...``) with ``spatial`` C. ``issued`` and
-    ``issuanceDate`` are set to *now*. A credential without ``@context`` gets the EDC one.
-
-    :param credential: compact JSON-LD of an EDC (for example ``model.to_jsonld()``).
-    :param certificate: the e-seal certificate (``cryptography.x509.Certificate``).
-    :param now: the clock (timezone-aware); default the current UTC time.
-    :raises KeyMaterialError: ``key.unsupported`` if the certificate lacks O, C or
-        organizationIdentifier (it is not an organisation's e-seal certificate).
-    """
-    from cryptography.x509.oid import NameOID, ObjectIdentifier
-
-    org_name = _name_attribute(certificate, NameOID.ORGANIZATION_NAME)
-    common_name = _name_attribute(certificate, NameOID.COMMON_NAME)
-    country_code = _name_attribute(certificate, NameOID.COUNTRY_NAME)
-    org_id = _name_attribute(certificate, ObjectIdentifier(_OID_ORGANIZATION_IDENTIFIER))
-    missing = [name for name, value in (("O", org_name), ("C", country_code),
-                                        ("organizationIdentifier", org_id)) if not value]
-    if missing:
-        raise KeyMaterialError(
-            f"the seal certificate's subject has no {', '.join(missing)}; an e-seal "
-            "certificate names its organisation (O, C, organizationIdentifier)",
-            code="key.unsupported",
-        )
-    assert org_name is not None and country_code is not None and org_id is not None
-    alpha3 = _alpha3(country_code)
-    place = country(alpha3).to_jsonld()
-
-    document: JsonObject = copy.deepcopy(dict(credential))
-    if "@context" not in document:
-        document = {"@context": list(EDC_CONTEXTS), **document}
-    issuer = document.get("issuer")
-    if not isinstance(issuer, dict):
-        issuer = {"id": f"urn:epass:org:{uuid.uuid4()}", "type": "Organisation"}
-    issuer["legalName"] = {"en": org_name}
-    if common_name:
-        issuer["altLabel"] = {"en": common_name}
-    if not issuer.get("location"):
-        issuer["location"] = {
-            "id": "urn:certificateLocation:1",
-            "type": "Location",
-            "address": {
-                "id": "urn:certificateAddress:1",
-                "type": "Address",
-                "countryCode": place,
-            },
-        }
-    issuer["eIDASIdentifier"] = {
-        "id": "urn:certificateIdentifier:1",
-        "type": "LegalIdentifier",
-        "spatial": copy.deepcopy(place),
-        "notation": org_id,
-    }
-    document["issuer"] = issuer
-    stamp = _datetime_text(_now(now))
-    document["issuanceDate"] = stamp
-    document["issued"] = stamp
-    return document
-
-
 def _alpha3(alpha2: str) -> str:
     """ISO 3166-1 alpha-2 (certificates) to alpha-3 (the EU country table), by label."""
     code = alpha2.upper()
@@ -425,3 +344,13 @@ _ALPHA2 = {
     "SE": "SWE", "SI": "SVN", "SK": "SVK", "SM": "SMR", "TR": "TUR", "UA": "UKR", "VA": "VAT",
     "US": "USA", "CA": "CAN",
 }
+
+
+# sealing, as the EU issuer does (upload format, issuer from the certificate, validation)
+from ._edc_sealing import (  # noqa: E402
+    SealedEdc,
+    apply_seal_certificate,
+    require_edc,
+    seal_edc,
+    unwrap_upload,
+)
