@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,15 +13,18 @@ from edc_issue.cli import cli
 from edc_issue.seal import verify_envelope
 
 PASSWORD = "test-only-password-not-secret"
+#: an EDC to seal: the EU's upload payload of a certificate of participation
+EDC_UPLOAD = (Path(__file__).resolve().parents[2] / "fixtures" / "edc-samples" / "eu-elm-support"
+              / "Sample-CertOfPart-unsigned.json")
 
 
 @pytest.fixture
-def files(pki, credential, tmp_path):
+def files(pki, tmp_path):
     (tmp_path / "seal.p12").write_bytes(pki.p12())
     (tmp_path / "expired.p12").write_bytes(pki.p12(pki.expired))
     (tmp_path / "key.pem").write_bytes(pki.eseal.key_pem(PASSWORD))
     (tmp_path / "chain.pem").write_bytes(pki.eseal.pem + pki.ca.pem)
-    (tmp_path / "in.json").write_text(json.dumps(credential, ensure_ascii=False))
+    shutil.copy(EDC_UPLOAD, tmp_path / "in.json")
     (tmp_path / "bad.json").write_text('{"payload": "trunc')
     return tmp_path
 
@@ -40,7 +45,7 @@ def test_seal_with_p12_and_password_env(files, pki) -> None:
     assert result.exit_code == 0, out
     assert "edc-issue TEST SEAL" in out and "baseline B" in out
     envelope = json.loads(out_file.read_text())
-    checked = verify_envelope(envelope, trust=[pki.ca.cert], validate_payload=False)
+    checked = verify_envelope(envelope, trust=[pki.ca.cert])
     assert checked.ok, [c for c in checked.checks if not c.ok]
 
 

@@ -7,7 +7,6 @@ status list cannot be used (nothing is issued).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -24,35 +23,18 @@ from ...batch import (
     load_template,
     open_rows,
 )
-from ...errors import KeyMaterialError
 from ...status import FileStatusListStore, StatusList
 from .._common import EXIT_FAILED, EXIT_OK, die, echo_json, handle_errors
+from .._secrets import with_password
 
 _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 _SHOWN_FAILURES = 20
 
 
-def _password(var: str | None, source: str) -> str | None:
-    if var is None:
-        return None
-    value = os.environ.get(var)
-    if value is None:
-        die(f"--password-env {var}: the environment variable {var} is not set "
-            f"(it should hold the password of {source})")
-    return value
-
-
 def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealSigner:
-    password = _password(password_env, str(p12))
     with handle_errors(file=str(p12)):
-        try:
-            return SealSigner(p12, password, tsa=tsa)
-        except KeyMaterialError as exc:
-            if exc.code != "key.bad_password" or password_env is not None:
-                raise
-            typed = click.prompt(f"Password for {p12}", hide_input=True, err=True,
-                                 default="", show_default=False)
-            return SealSigner(p12, typed, tsa=tsa)
+        return with_password(lambda pw: SealSigner(p12, pw, tsa=tsa), var=password_env,
+                             source=str(p12))
 
 
 def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
