@@ -59,7 +59,7 @@ def ask_secret(prompt: str, *, option: str) -> str:
     except (OSError, ValueError):
         line = ""
     if not line:
-        die(f"{prompt.lower()} is needed and there is no terminal to ask it: "
+        die(f"{prompt} is needed and there is no terminal to ask for it: "
             f"set {option} VAR to the name of an environment variable that holds it")
     return str(line).rstrip("\r\n")
 

@@ -362,9 +362,10 @@ def seal_many(
     """Seal each of *credentials* with one signer; sign all of them in one call.
 
     With a signer that has ``sign_many`` (:class:`~edc_issue.seal.CscSigner`), the
-    signing inputs go to it together: one authorisation for the group. A credential
-    that cannot be prepared fails alone; a failed signing call fails the group it
-    signed (each outcome carries the error); nothing is raised for them.
+    signing inputs go to it together, in groups of its ``multisign`` (what one
+    authorisation covers): one authorisation per group. A credential that cannot be
+    prepared fails alone; a failed signing call fails the group it signed (each outcome
+    carries the error); nothing is raised for them.
 
     :raises InputError: ``seal.level`` (the level and TSA do not fit).
     :raises KeyMaterialError: the signer cannot seal at all (expired, no certificate).
@@ -381,19 +382,27 @@ def seal_many(
         except EdcIssueError as exc:
             outcomes[i] = SealOutcome(error=exc, index=i)
     order = sorted(prepared)
-    try:
-        signatures = sign_all(signer, [prepared[i].signing_input for i in order])
-    except EdcIssueError as exc:
-        for i in order:
-            outcomes[i] = SealOutcome(error=exc, index=i)
-        return outcomes
-    except Exception as exc:  # a backend's own error: every row it signed fails
-        error = SignerError(f"the signer failed: {type(exc).__name__}: {exc}")
-        error.__cause__ = exc
-        for i in order:
-            outcomes[i] = SealOutcome(error=error, index=i)
-        return outcomes
-    for i, signature in zip(order, signatures, strict=True):
+    # one signing call per group the signer authorises at once (CscSigner.multisign):
+    # a failed call fails only the credentials of its group
+    size = getattr(signer, "multisign", None)
+    size = size if isinstance(size, int) and size > 0 else max(len(order), 1)
+    signed: dict[int, bytes] = {}
+    for start in range(0, len(order), size):
+        group = order[start:start + size]
+        try:
+            signatures = sign_all(signer, [prepared[i].signing_input for i in group])
+        except EdcIssueError as exc:
+            for i in group:
+                outcomes[i] = SealOutcome(error=exc, index=i)
+            continue
+        except Exception as exc:  # a backend's own error: the rows it signed fail
+            error = SignerError(f"the signer failed: {type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+            for i in group:
+                outcomes[i] = SealOutcome(error=error, index=i)
+            continue
+        signed.update(zip(group, signatures, strict=True))
+    for i, signature in signed.items():
         try:
             outcomes[i] = SealOutcome(complete_seal(prepared[i], signature, tsa=client,
                                                     fetcher=fetcher), index=i)

@@ -122,7 +122,11 @@ class Pkcs11Signer:
                                    f"{type(exc).__name__}", pointer=self.module,
                                    code="key.not_found") from exc
         try:
-            session = token.open(user_pin=self._pin)
+            try:
+                session = token.open(user_pin=self._pin)
+            except p11.UserAlreadyLoggedIn:
+                # PKCS#11 logs in per application: another session of this process is in
+                session = token.open()
         except (p11.PinIncorrect, p11.PinLenRange, p11.PinLocked, p11.PinExpired,
                 p11.PinInvalid) as exc:
             raise KeyMaterialError(f"the PIN of token {self.token!r} is wrong or locked "
@@ -228,8 +232,15 @@ class Pkcs11Signer:
                 raise SignerError(f"token {self.token!r} refused to sign: "
                                   f"{type(exc).__name__}") from exc
 
+    def __enter__(self) -> Pkcs11Signer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
-        """Log out and close the session (a new one opens on the next :meth:`sign`)."""
+        """Close the session (a new one opens on the next :meth:`sign`); PKCS#11 logs the
+        process out when its last session closes."""
         with self._lock:
             if self._session is not None:
                 self._session.close()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
 
-from asn1crypto import algos, cms, tsp
+from asn1crypto import algos, cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -99,7 +99,8 @@ def parse_response(data: bytes, *, nonce: int | None = None) -> bytes:
                 code="seal.tsa_failed",
             )
         token = resp["time_stamp_token"]
-        if token.native is None:
+        # (not token.native: that parses the whole token, and dump() then re-encodes it)
+        if isinstance(token, core.Void) or not token.contents:
             raise SignerError("the TSA response holds no token", code="seal.tsa_failed")
         token_der = bytes(token.dump())
         info = _tst_info(cms.ContentInfo.load(token_der))

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,3 +287,87 @@ def token_maker() -> Callable[..., bytes]:
 def header_maker() -> Callable[..., dict[str, Any]]:
     """The :func:`std_header` helper (a JAdES header built by hand)."""
     return std_header
+
+
+# --- local trust services (OCSP responder, CRL, RFC 3161 TSA, CSC v2 stand-in) ----------
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def load_example(name: str) -> Any:
+    """Import ``examples/<name>.py`` (the local trust services live there, for the guides)."""
+    module_name = f"edc_issue_examples_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def trust_services():
+    """TEST trust services on 127.0.0.1 for a TEST PKI whose e-seal certificate names
+    their OCSP responder and CRL (tests using it need ``enable_socket``)."""
+    from edc_issue.seal.testpki import make_test_pki
+
+    services = load_example("local_trust_services").TrustServices().start()
+    pki = make_test_pki(organisation="Universiteti TEST — Tiranë", ocsp_url=f"{services.url}/ocsp",
+                        crl_url=f"{services.url}/crl")
+    services.use(pki)
+    services.pki = pki
+    try:
+        yield services
+    finally:
+        services.stop()
+
+
+def first_principles_verify(envelope: dict) -> dict:
+    """Verify a JAdES envelope with plain `cryptography`, not edc_issue's code path.
+
+    RFC 7797 §3: the signing input is ASCII(BASE64URL(protected)) || '.' || payload,
+    the payload being the raw (unencoded) string.
+    """
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    assert set(envelope) == {"payload", "signatures"}
+    (entry,) = envelope["signatures"]
+    header = json.loads(base64.urlsafe_b64decode(entry["protected"] + "=="))
+    assert header["b64"] is False and "b64" in header["crit"]
+    cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest()
+    assert header["x5t#S256"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    signing_input = entry["protected"].encode("ascii") + b"." + envelope["payload"].encode()
+    signature = base64.urlsafe_b64decode(entry["signature"] + "=" * (-len(entry["signature"]) % 4))
+    key = cert.public_key()
+    if header["alg"] == "RS256":
+        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+    elif header["alg"] == "PS256":
+        key.verify(signature, signing_input,
+                   padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
+    elif header["alg"] == "ES256":
+        r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+        key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
+    else:  # pragma: no cover
+        raise AssertionError(header["alg"])
+    return header
+
+
+def etsi_u_names(envelope: dict) -> list[str]:
+    """The names of the etsiU entries of the first signature, in order."""
+    entries = envelope["signatures"][0].get("header", {}).get("etsiU", [])
+    return [next(iter(json.loads(base64.urlsafe_b64decode(e + "==")))) for e in entries]
+
+
+@pytest.fixture
+def first_principles() -> Callable[[dict], dict]:
+    """The :func:`first_principles_verify` helper."""
+    return first_principles_verify
+
+
+@pytest.fixture
+def etsi_names() -> Callable[[dict], list[str]]:
+    """The :func:`etsi_u_names` helper."""
+    return etsi_u_names

@@ -165,11 +165,21 @@ def command(input_file: Path, output: Path | None, level: str | None, tsa: str |
     edc-issue seal --pkcs11 /usr/lib/softhsm/libsofthsm2.so --token edc --key-label seal \\
         --pin-env HSM_PIN credential.json -o sealed.json
     """
-    from ...edc import seal_edc
-
     if level is not None and level.upper() != "B" and tsa is None:
         raise click.UsageError(f"--level {level.upper()} needs --tsa URL")
     signer = open_signer(**keys)
+    try:
+        _seal(signer, input_file, output, level, tsa, no_validate, as_is)
+    finally:
+        close = getattr(signer, "close", None)
+        if callable(close):
+            close()
+
+
+def _seal(signer: Any, input_file: Path, output: Path | None, level: str | None,
+          tsa: str | None, no_validate: bool, as_is: bool) -> None:
+    from ...edc import seal_edc
+
     with handle_errors(file=str(input_file)):
         document = read_json_object(input_file)
         sealed = seal_edc(document, signer, level=level, tsa=tsa, validate=not no_validate,
