@@ -405,13 +405,16 @@ def from_folder(folder: Path, password: str, *, port: int = 0,
 
 def main() -> int:
     """Serve while a command runs (``-- CMD ...``), or until interrupted."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     usage="%(prog)s PKI [--port N] [--revoke] [-- CMD ...]")
     parser.add_argument("pki", type=Path, help="a folder from `edc-issue seal-cert --test`")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--revoke", action="store_true",
                         help="answer that the TEST e-seal certificate is revoked")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    command = argv[split + 1:]
     password = os.environ.get("EDC_TEST_SEAL_PASSWORD")
     if not password:
         print("error: set EDC_TEST_SEAL_PASSWORD to the password of the TEST PKI",
@@ -423,7 +426,6 @@ def main() -> int:
         for cert in services.known:
             services.revoked[cert.serial_number] = datetime.now(timezone.utc) - timedelta(
                 hours=1)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
     with services:
         print(f"TEST trust services on {services.url} (ocsp, crl, tsa, csc/v2)",
               file=sys.stderr)

@@ -8,7 +8,11 @@ Writes into the folder given (default ``demo-out/test-pki``):
   ``VATAL-TEST…``, digitalSignature + nonRepudiation) and its key, protected by the
   password in the environment variable named by ``--password-env`` (default
   ``EDC_TEST_SEAL_PASSWORD``; it must be set);
-- ``test-eseal.pem``: the e-seal certificate alone.
+- ``test-eseal.pem``: the e-seal certificate alone; and what ``edc-issue seal-cert --test``
+  writes besides (the chain, the encrypted key, the TEST CA and TSA keys for the local
+  test services).
+
+The same as ``edc-issue seal-cert --test`` (:func:`edc_issue.seal.testpki.make_test_pki`).
 
 Usage::
 
@@ -24,47 +28,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
-
-
-def _certificate(
-    subject: x509.Name,
-    key: rsa.RSAPrivateKey,
-    issuer_name: x509.Name,
-    issuer_key: rsa.RSAPrivateKey,
-    *,
-    ca: bool,
-    days: int,
-) -> x509.Certificate:
-    now = datetime.now(timezone.utc) - timedelta(minutes=5)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
-        .sign(issuer_key, hashes.SHA256())
-    )
+from edc_issue.seal.testpki import make_test_pki
 
 
 def main() -> int:
@@ -81,33 +47,10 @@ def main() -> int:
         print(f"error: set the environment variable {args.password_env} to the PKCS#12 "
               "password to use", file=sys.stderr)
         return 2
-    ca_key = rsa.generate_private_key(65537, 2048)
-    ca_name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, args.country),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "edc-issue TEST CA"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "edc-issue TEST CA (test only)"),
-    ])
-    ca = _certificate(ca_name, ca_key, ca_name, ca_key, ca=True, days=3650)
-    seal_key = rsa.generate_private_key(65537, 2048)
-    seal_name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, args.country),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, args.org),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{args.org} TEST e-seal"),
-        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, args.org_id),
-    ])
-    seal = _certificate(seal_name, seal_key, ca_name, ca_key, ca=False, days=825)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "test-ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    (args.out / "test-eseal.pem").write_bytes(seal.public_bytes(serialization.Encoding.PEM))
-    p12 = pkcs12.serialize_key_and_certificates(
-        b"edc-issue TEST e-seal", seal_key, seal, [ca],
-        serialization.BestAvailableEncryption(password.encode()),
-    )
-    p12_path = args.out / "test-eseal.p12"
-    p12_path.write_bytes(p12)
-    os.chmod(p12_path, 0o600)
+    pki = make_test_pki(organisation=args.org, country=args.country, org_id=args.org_id)
+    paths = pki.write(args.out, password)
     print(f"TEST-ONLY e-seal certificate for {args.org} ({args.org_id}, {args.country}) "
-          f"-> {p12_path}; trust anchor -> {args.out / 'test-ca.pem'}")
+          f"-> {paths['p12']}; trust anchor -> {paths['ca']}")
     return 0
 
 

@@ -10,10 +10,12 @@ Catch :class:`EdcIssueError` for everything; each error has a stable ``code``
     │  ├─ ContextError            jsonld.context_not_allowed · jsonld.context_fetch_failed
     │  ├─ JsonLdError             jsonld.undefined_term · jsonld.relative_iri · jsonld.invalid
     │  ├─ CanonicalizationError   canon.poison_graph · canon.invalid_nquads
-    │  ├─ KeyMaterialError        key.malformed · key.unsupported · key.mismatch
+    │  ├─ KeyMaterialError        key.malformed · key.unsupported · key.mismatch · key.revoked ·
+    │  │                          key.bad_pin · key.not_found
     │  └─ ProofFormatError        proof.malformed · proof.unknown_suite
     ├─ ConfigError                config.suite_not_allowed · config.extra_missing
-    ├─ SignerError                signer.failed (HSM/KMS backend; __cause__ kept)
+    ├─ SignerError                signer.failed (HSM/KMS backend; __cause__ kept) ·
+    │                             signer.auth_failed · seal.tsa_failed · seal.revocation_unavailable
     ├─ ValidationError            validation.failed (raised only by helpers that must stop)
     ├─ StatusError                status.list_full · status.index_taken
     └─ IOFailure                  io.write_failed

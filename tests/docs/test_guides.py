@@ -39,6 +39,8 @@ def test_guide_commands_run(name: str, tmp_path: Path) -> None:
     for lang, code in blocks:
         if "openssl " in code and shutil.which("openssl") is None:
             pytest.skip(f"{name} makes its test certificate with openssl, not installed here")
+        if "softhsm2-util " in code and shutil.which("softhsm2-util") is None:
+            pytest.skip(f"{name} uses SoftHSM2 (apt-get install softhsm2), not installed here")
         if lang == "sh":
             # exports carry over from one block to the next, as in one terminal
             prelude += "".join(line + "\n" for line in code.splitlines()
