@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from edc_issue.seal import LocalSigner, seal, verify_envelope
+from edc_issue.seal import LocalSigner, verify_envelope
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "edc-sealed"
 EU = sorted((HERE / "eu-elm-support").glob("*-signed.jsonld"))

@@ -24,9 +24,10 @@ Checks are named after the EDC verification vocabulary
     REVOCATION             from embedded OCSP responses / CRLs (rVals); nothing is fetched
     EXPIRY                 expirationDate / validUntil of the payload
 
-Each signature goes through the step groups of ETSI TS 119 182-1 in order (one function
-each, in :mod:`edc_issue.seal._checks`): header; certificate, signature, digest and kid;
-unsigned properties; time-stamps; chain, trust and validity; revocation.
+Each signature goes through the step groups of ETSI TS 119 182-1 in order, one function
+each (:mod:`edc_issue.seal._check_signature`, :mod:`edc_issue.seal._check_long_term`):
+header; certificate, signature, digest and kid; unsigned properties; time-stamps; chain,
+trust and validity; revocation.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from .._dates import parse_datetime
 from .._types import JsonObject
 from ..errors import EdcIssueError
 from ..results import Check, VerificationResult
-from ._checks import STEPS, SealChecks
+from ._checks import SealChecks, steps
 from .jades import parse_envelope
 
 __all__ = ["Conformance", "is_jades_envelope", "verify_envelope"]
@@ -99,7 +100,7 @@ def verify_envelope(
     revocation: list[Check] = []
     for parts in env.signatures:
         checks = SealChecks(result, parts, env.payload, trust, test_anchors)
-        for step in STEPS:
+        for step in steps():
             step(checks)
             if checks.stopped:
                 break
