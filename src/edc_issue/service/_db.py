@@ -1,0 +1,186 @@
+"""The database: tables (SQLAlchemy Core), engines for SQLite and PostgreSQL, migrations.
+
+What is stored (the Alembic migrations in ``migrations/versions`` create it):
+
+- ``service_meta``: settings every process must share (the HMAC key of access tokens);
+- ``status_lists``: each tenant's status lists, their signed credential and the
+  allocation record (the bitstring of every index ever handed out);
+- ``issuances`` and ``status_entries``: one row per issued credential (id, digest, time,
+  client; the credential itself only where the tenant opts in) and one per allocated
+  index; ``UNIQUE (list_pk, status_index)`` makes a second use of an index impossible;
+- ``challenges``: one-time challenges with their expiry;
+- ``audit_log``: who issued, sealed or changed a status, what and when (no bodies).
+
+Migrations run at start under a lock (``pg_advisory_lock`` on PostgreSQL; SQLite's own
+write lock), so several processes starting together migrate once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    text,
+)
+
+__all__ = [
+    "audit_log",
+    "challenges",
+    "issuances",
+    "make_engine",
+    "metadata",
+    "migrate",
+    "service_meta",
+    "status_entries",
+    "status_lists",
+]
+
+metadata = MetaData()
+
+service_meta = Table(
+    "service_meta", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+status_lists = Table(
+    "status_lists", metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("local_id", String(64), nullable=False),
+    Column("url", String(512), nullable=False, unique=True),
+    Column("purpose", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    # the lists issuance draws from have a sequence number; lists made through
+    # POST /status-lists have none
+    Column("seq", Integer, nullable=True),
+    Column("full", Boolean, nullable=False, default=False),
+    Column("allocated_count", Integer, nullable=False, default=0),
+    Column("record", Text, nullable=False),
+    Column("credential", Text, nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tenant", "local_id", name="uq_status_lists_tenant_local"),
+    UniqueConstraint("tenant", "purpose", "seq", name="uq_status_lists_tenant_seq"),
+)
+
+issuances = Table(
+    "issuances", metadata,
+    Column("pk", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("credential_id", String(512), nullable=True),
+    Column("digest", String(80), nullable=True),
+    Column("format", String(32), nullable=False),
+    Column("client", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("credential", Text, nullable=True),
+    Index("ix_issuances_tenant_credential", "tenant", "credential_id"),
+)
+
+status_entries = Table(
+    "status_entries", metadata,
+    Column("list_pk", Integer, ForeignKey("status_lists.pk"), primary_key=True),
+    Column("status_index", Integer, primary_key=True),
+    Column("issuance_pk", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("issuances.pk"), nullable=True),
+    Index("ix_status_entries_issuance", "issuance_pk"),
+)
+
+challenges = Table(
+    "challenges", metadata,
+    Column("challenge", String(128), primary_key=True),
+    Column("tenant", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("pk", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("tenant", String(64), nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(512), nullable=True),
+    Column("detail", JSON, nullable=True),
+    Index("ix_audit_log_tenant_at", "tenant", "at"),
+)
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # autocommit at the driver level: SQLAlchemy's "begin" event emits BEGIN IMMEDIATE,
+    # so a transaction takes SQLite's write lock up front (no upgrade deadlocks)
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for *url*: SQLite (WAL, immediate transactions) or PostgreSQL (psycopg 3).
+
+    A SQLite file's folder is created if missing.
+    """
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
+                         pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (safe to call from many processes at once)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(7215151)"))
+            connection.commit()
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+        finally:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_unlock(7215151)"))
+                connection.commit()

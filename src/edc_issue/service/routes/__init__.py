@@ -1,0 +1,1 @@
+"""The route families: issuing, verifying, status, EU-issuer sealing, operations."""
