@@ -147,7 +147,9 @@ def _seal_signer(tenant: str, password: str | None) -> Any:
     if config is None or (config.seal_p12 is None and config.seal_key_pem is None):
         raise ConfigError(f"the tenant {tenant!r} has no e-seal configured",
                           code="config.invalid")
-    secret = password if password is not None else config.seal_password
+    # a password held by the server wins: the request's (Moodle always sends one) is then
+    # not needed and not used
+    secret = config.seal_password if config.seal_password is not None else password
     digest = hashlib.sha256((secret or "").encode("utf-8")).hexdigest()
     with _SEALS_LOCK:
         cached = _SEALS.get((tenant, digest))

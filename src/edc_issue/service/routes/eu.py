@@ -51,11 +51,13 @@ async def _read_upload(request: Request, max_depth: int, max_bytes: int) -> Any:
         except Exception as exc:  # the multipart parser's errors: a malformed form
             raise bad_request(f"the multipart form cannot be read ({type(exc).__name__})",
                               "/_file") from None
-        part = form.get("_file")
-        if not isinstance(part, UploadFile):
-            raise bad_request('the form has no file part "_file"', "/_file")
-        raw = await part.read()
-        await form.close()
+        try:
+            part = form.get("_file")
+            if not isinstance(part, UploadFile):
+                raise bad_request('the form has no file part "_file"', "/_file")
+            raw = await part.read()
+        finally:
+            await form.close()
         return parse_json(raw, max_depth=max_depth, what="the _file part")
     return parse_json(await request.body(), max_depth=max_depth)
 
