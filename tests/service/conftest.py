@@ -242,7 +242,8 @@ class ServerProcess:
         return self
 
     def logs(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stdout(self) -> str:
@@ -256,8 +257,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
-        self._log.close()
-        self._out.close()
+        if not self._log.closed:
+            self._log.close()
+            self._out.close()
 
 
 @pytest.fixture
