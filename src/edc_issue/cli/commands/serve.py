@@ -6,6 +6,7 @@ only when this command runs, so the rest of the command line starts fast without
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,10 @@ def command(config_file: Path | None, dev: bool, data_dir: Path | None, host: st
         elif config.base_url is None:
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
             updates["base_url"] = f"http://{shown}:{port}"
+        if workers > 1 and "pool_workers" not in config.limits.model_fields_set:
+            # each server process gets its share of the cores for its signing pool
+            share = max(1, (os.cpu_count() or 1) // workers)
+            updates["limits"] = config.limits.model_copy(update={"pool_workers": share})
         config = config.model_copy(update=updates)
         prepared = setup.prepare_default(config)
         config = prepared.config

@@ -1,0 +1,169 @@
+"""Throughput and latency of ``edc-issue serve`` against the library in-process.
+
+Starts a real server on 127.0.0.1 (``--workers 2``, SQLite in a temporary folder, a status
+entry allocated on every issue), then N concurrent clients for T seconds each on
+``POST /credentials/issue`` (the Open Badges 3.0 spec example 02) and on
+``POST /credentials/verify`` (a badge it issued). It prints requests per second,
+p50/p95/p99 latency and errors (which must be 0), and beside them the rate of the
+library's own ``sign``/``verify`` in this process: the service should reach at least 70%
+of it per worker.
+
+    python benchmarks/service.py [--clients 16] [--seconds 10] [--workers 2]
+
+Traffic goes only to 127.0.0.1; the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BADGE = ROOT / "tests" / "fixtures" / "openbadges" / "spec-signed" / \
+    "02-sample-openbadgecredential.unsigned.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _library_rate(seconds: float, signed: Any, status_list: Any) -> tuple[float, float]:
+    """sign() of the same badge, and verify() of the service's badge with its status list
+    (as the service checks it: the list's own proof too)."""
+    from edc_issue import generate_key, sign, verify
+
+    key = generate_key("ed25519")
+    badge = json.loads(BADGE.read_text())
+    badge["issuer"] = dict(badge["issuer"], id=key.controller)
+    rates = []
+    for work in (lambda: sign(badge, key), lambda: verify(signed, status_lists=[status_list])):
+        work()
+        count, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            work()
+            count += 1
+        rates.append(count / (time.perf_counter() - started))
+    return rates[0], rates[1]
+
+
+async def _load(url: str, clients: int, seconds: float, make: Any) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        async def worker(n: int) -> None:
+            nonlocal errors
+            i = 0
+            while time.perf_counter() < deadline:
+                path, body, headers, expected = make(n, i)
+                t0 = time.perf_counter()
+                try:
+                    response = await client.post(path, json=body, headers=headers)
+                    ok = response.status_code == expected
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - t0)
+                errors += not ok
+                i += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {"rate": len(latencies) / elapsed, "p50": pct(0.50), "p95": pct(0.95),
+            "p99": pct(0.99), "errors": errors, "count": len(latencies),
+            "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="edc-bench-") as tmp:
+        log = Path(tmp) / "server.log"
+        out = Path(tmp) / "server.out"
+        env = dict(os.environ)
+        with log.open("wb") as err, out.open("wb") as std:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "edc_issue", "serve", "--data", f"{tmp}/data",
+                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
+                stdout=std, stderr=err, env=env, start_new_session=True)
+            try:
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    try:
+                        if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        time.sleep(0.3)
+                else:
+                    print(log.read_text()[-2000:], file=sys.stderr)
+                    return 1
+                time.sleep(2)  # every worker process warmed up
+                token = next(line.split(" ", 1)[1] for line in out.read_text().splitlines()
+                             if line.startswith("token: "))
+                headers = {"Authorization": f"Bearer {token}"}
+                issuer = json.loads((Path(tmp) / "data" / "keys" /
+                                     "default.json").read_text())["controller"]
+                badge = json.loads(BADGE.read_text())
+                badge["issuer"] = dict(badge["issuer"], id=issuer)
+                first = httpx.post(f"{url}/credentials/issue", json={"credential": badge},
+                                   headers=headers, timeout=60)
+                signed = first.json()["verifiableCredential"]
+                status_list = httpx.get(signed["credentialStatus"]["statusListCredential"],
+                                        timeout=30).json()
+
+                def issue(n: int, i: int) -> Any:
+                    return ("/credentials/issue", {"credential": dict(
+                        badge, id=f"urn:uuid:bench-{n}-{i}")}, headers, 201)
+
+                def verify(n: int, i: int) -> Any:
+                    return ("/credentials/verify", {"verifiableCredential": signed}, {}, 200)
+
+                results = {name: asyncio.run(_load(url, args.clients, args.seconds, make))
+                           for name, make in (("issue", issue), ("verify", verify))}
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+    lib_sign, lib_verify = _library_rate(min(args.seconds, 5.0), signed, status_list)
+    cores = os.cpu_count() or 1
+    print(f"edc-issue serve --workers {args.workers}, {args.clients} clients x "
+          f"{args.seconds:g} s, {cores} cores (shared: figures vary with the machine's load)")
+    print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          f"{'library/s':>10} {'per worker':>11}")
+    for name, library in (("issue", lib_sign), ("verify", lib_verify)):
+        r = results[name]
+        per_worker = r["rate"] / min(args.workers, cores) / library
+        print(f"{name:<8} {r['rate']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
+              f"{r['errors']:>7} {library:>10.1f} {per_worker:>10.0%}")
+    return 0 if all(r["errors"] == 0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
