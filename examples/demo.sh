@@ -85,4 +85,37 @@ else
   grep -E "NOT verified|status" "$OUT/batch/revoked.txt"
 fi
 
+step "8. The HTTP service: start edc-issue serve, issue a badge and seal an EDC with curl, verify both"
+SVC="$OUT/service"
+mkdir -p "$SVC"
+PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+edc-issue serve --dev --data "$SVC/data" --port "$PORT" > "$SVC/serve.out" 2> "$SVC/serve.log" &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.2; done
+TOKEN=$(sed -n 's/^token: //p' "$SVC/serve.out")
+echo "service ready at http://127.0.0.1:$PORT (log: $SVC/serve.log)"
+python - "$SVC/data/keys/default.json" "$DATA/ob3-sample-unsigned.json" > "$SVC/issue.json" <<'PY'
+import json, sys
+issuer = json.load(open(sys.argv[1]))["controller"]
+badge = json.load(open(sys.argv[2]))
+badge["issuer"] = dict(badge["issuer"], id=issuer) if isinstance(badge.get("issuer"), dict) else issuer
+print(json.dumps({"credential": badge}))
+PY
+curl -fsS "http://127.0.0.1:$PORT/credentials/issue" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d @"$SVC/issue.json" \
+  | python -c "import json,sys; json.dump(json.load(sys.stdin)['verifiableCredential'], open(sys.argv[1], 'w'), indent=2)" "$SVC/badge.json"
+echo "POST /credentials/issue -> $SVC/badge.json (with a status entry)"
+curl -fsS -u "dev:$TOKEN" -F "_file=@$DATA/edc-CertOfPart-upload.json;type=application/json" \
+  "http://127.0.0.1:$PORT/europass2/edci-issuer/api/v2/public/credentials/seal" -o "$SVC/sealed.json"
+echo "POST /europass2/edci-issuer/api/v2/public/credentials/seal (the Moodle plugin's upload) -> $SVC/sealed.json"
+edc-issue verify "$SVC/badge.json"
+edc-issue verify --trust "$SVC/data/dev-pki/test-ca.pem" "$SVC/sealed.json"
+curl -fsS "http://127.0.0.1:$PORT/credentials/verify" -H 'Content-Type: application/json' \
+  -d "{\"verifiableCredential\": $(cat "$SVC/badge.json")}" \
+  | python -c "import json,sys; a = json.load(sys.stdin); print('POST /credentials/verify: verified =', a['verified'])"
+kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+trap - EXIT
+echo "service stopped"
+
 printf '\nDone: results are in %s/\n' "$OUT"

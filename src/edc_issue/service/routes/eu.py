@@ -117,7 +117,7 @@ async def seal(request: Request) -> Response:
         lambda: status.audit(tenant.name, actor, "seal",
                              subject if isinstance(subject, str) else None))
     return JSONResponse(outcome["envelope"], headers={
-        "Content-Disposition": 'attachment; filename="credential.jsonld"'})
+        "Content-Disposition": 'attachment; filename="sealed.jsonld"'})
 
 
 for _path, _op in (("/europass2/edci-issuer/api/v2/public/credentials/seal", "euSealV2"),
