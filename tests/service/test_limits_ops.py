@@ -102,7 +102,7 @@ def test_readyz_is_503_when_the_database_is_gone(app: App, monkeypatch: pytest.M
                                                  ) -> None:
     from sqlalchemy import create_engine
 
-    monkeypatch.setattr(app.service, "engine",
+    monkeypatch.setattr(app.service, "read_engine",
                         create_engine("sqlite:////nonexistent-folder/x/y.db"))
     response = app.client.get("/readyz")
     assert response.status_code == 503 and response.json()["code"] == "service.unavailable"

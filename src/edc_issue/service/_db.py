@@ -142,10 +142,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, readonly: bool = False) -> Engine:
     """An engine for *url*: SQLite (WAL, immediate transactions) or PostgreSQL (psycopg 3).
 
-    A SQLite file's folder is created if missing.
+    A SQLite file's folder is created if missing. With *readonly* (SQLite), transactions
+    begin deferred: readers never take the write lock, and WAL lets them read while a
+    writer writes.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -156,7 +158,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

@@ -86,6 +86,9 @@ class Service:
         self.base_url = (config.base_url or "http://127.0.0.1:8000").rstrip("/")
         self.metrics = Metrics()
         self.engine: Engine = make_engine(config.database_url())
+        url = config.database_url()
+        self.read_engine: Engine = (make_engine(url, readonly=True) if url.startswith("sqlite")
+                                    else self.engine)
         keys = {name: _tenant_keys(name, t) for name, t in config.tenants.items()}
         tenants: dict[str, Tenant] = {}
         for name, tenant_config in config.tenants.items():
@@ -113,7 +116,7 @@ class Service:
         self.pool.warm_up()
         pool = self.pool
         self.status = StatusService(
-            self.engine, sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
+            self.engine, read_engine=self.read_engine, sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
             list_url=self.list_url, issuer_of=self._issuer_of,
             size_of=lambda tenant: self.tenants[tenant].config.status_list_size)
 
@@ -122,6 +125,7 @@ class Service:
         if self.pool is not None:
             self.pool.close()
         self.engine.dispose()
+        self.read_engine.dispose()
 
     def _token_secret(self) -> bytes:
         env = self.config.auth.token_secret_env
@@ -149,7 +153,7 @@ class Service:
     def ready(self) -> bool:
         """True when the database answers."""
         try:
-            with self.engine.connect() as conn:
+            with self.read_engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception:  # any driver error means not ready
             return False

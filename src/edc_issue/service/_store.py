@@ -151,8 +151,11 @@ class StatusService:
 
     def __init__(self, engine: Engine, sign: TenantListSigner,
                  list_url: Callable[[str, str], str], issuer_of: Callable[[str], str],
-                 size_of: Callable[[str], int]) -> None:
+                 size_of: Callable[[str], int], read_engine: Engine | None = None) -> None:
         self.engine = engine
+        self.read_engine = read_engine or engine
+        #: the list issuance draws from, per (tenant, purpose); re-read when it is full
+        self._current_pk: dict[tuple[str, str], int] = {}
         self.sign = sign
         self.list_url = list_url
         self.issuer_of = issuer_of
@@ -189,8 +192,11 @@ class StatusService:
 
     def _current(self, tenant: str, purpose: str) -> int:
         """The list issuance draws from now: the newest one that is not full."""
+        cached = self._current_pk.get((tenant, purpose))
+        if cached is not None:
+            return cached
         for _attempt in range(5):
-            with self.engine.begin() as conn:
+            with self.read_engine.connect() as conn:
                 row = conn.execute(
                     select(status_lists.c.pk, status_lists.c.seq)
                     .where(status_lists.c.tenant == tenant, status_lists.c.purpose == purpose,
@@ -199,6 +205,7 @@ class StatusService:
                 full = row is not None and conn.execute(
                     select(status_lists.c.full).where(status_lists.c.pk == row.pk)).scalar()
             if row is not None and not full:
+                self._current_pk[(tenant, purpose)] = int(row.pk)
                 return int(row.pk)
             next_seq = 1 if row is None else int(row.seq) + 1
             try:
@@ -209,7 +216,7 @@ class StatusService:
 
     def get_list(self, tenant: str, local_id: str) -> tuple[str, str] | None:
         """The stored list credential (as JSON text) and its ETag, or None."""
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             row = conn.execute(select(status_lists.c.credential, status_lists.c.etag)
                                .where(status_lists.c.tenant == tenant,
                                       status_lists.c.local_id == local_id)).first()
@@ -219,7 +226,7 @@ class StatusService:
         """The stored list credentials published at *urls* (the ones this service has)."""
         if not urls:
             return {}
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             rows = conn.execute(select(status_lists.c.url, status_lists.c.credential)
                                 .where(status_lists.c.url.in_(urls))).all()
         return {str(r.url): json.loads(r.credential) for r in rows}
@@ -230,13 +237,13 @@ class StatusService:
                  client: str | None, fmt: str) -> Allocation:
         """Record an issuance and give it one never-used index per purpose."""
         entries: list[JsonObject] = []
-        now = _now()
-        with self.engine.begin() as conn:
-            issuance_pk = int(conn.execute(insert(issuances).values(
-                tenant=tenant, credential_id=credential_id, format=fmt, client=client,
-                created_at=now).returning(issuances.c.pk)).scalar_one())
+        issuance: dict[str, Any] = {"tenant": tenant, "credential_id": credential_id,
+                                    "format": fmt, "client": client, "created_at": _now()}
+        issuance_pk: int | None = None
         for purpose in purposes:
-            entries.append(self._allocate_one(tenant, purpose, issuance_pk))
+            entry, issuance_pk = self._allocate_one(tenant, purpose, issuance_pk, issuance)
+            entries.append(entry)
+        assert issuance_pk is not None
         return Allocation(issuance_pk=issuance_pk, entries=entries)
 
     def record_issuance(self, tenant: str, *, credential_id: str | None, client: str | None,
@@ -247,7 +254,10 @@ class StatusService:
                 tenant=tenant, credential_id=credential_id, format=fmt, client=client,
                 created_at=_now()).returning(issuances.c.pk)).scalar_one())
 
-    def _allocate_one(self, tenant: str, purpose: str, issuance_pk: int) -> JsonObject:
+    def _allocate_one(self, tenant: str, purpose: str, issuance_pk: int | None,
+                      issuance: dict[str, Any]) -> tuple[JsonObject, int]:
+        """One index of the tenant's current *purpose* list, in one transaction with the
+        issuance row (inserted with the first entry)."""
         for _attempt in range(5):
             list_pk = self._current(tenant, purpose)
             store = SqlStatusListStore(self.engine, list_pk)
@@ -255,13 +265,18 @@ class StatusService:
                 with store.lock():
                     status_list = StatusList(store)
                     [index] = status_list.allocate(1)
-                    assert store.connection is not None
-                    store.connection.execute(insert(status_entries).values(
+                    conn = store.connection
+                    assert conn is not None
+                    if issuance_pk is None:
+                        issuance_pk = int(conn.execute(insert(issuances).values(**issuance)
+                                                       .returning(issuances.c.pk)).scalar_one())
+                    conn.execute(insert(status_entries).values(
                         list_pk=list_pk, status_index=index, issuance_pk=issuance_pk))
-                    return status_list.entry(index)
+                    return status_list.entry(index), issuance_pk
             except StatusError as exc:
                 if exc.code != "status.list_full":
                     raise
+                self._current_pk.pop((tenant, purpose), None)
                 with self.engine.begin() as conn:
                     conn.execute(update(status_lists).where(status_lists.c.pk == list_pk)
                                  .values(full=True))
@@ -279,7 +294,7 @@ class StatusService:
 
     def entries_of(self, tenant: str, credential_id: str) -> list[tuple[int, int, str, str]]:
         """(list pk, index, purpose, list URL) of every entry of a credential."""
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             rows = conn.execute(
                 select(status_entries.c.list_pk, status_entries.c.status_index,
                        status_lists.c.purpose, status_lists.c.url)
@@ -291,7 +306,7 @@ class StatusService:
 
     def entry_at(self, tenant: str, list_url: str, index: int) -> tuple[int, int, str, str] | None:
         """The entry at *index* of the tenant's list published at *list_url*, if allocated."""
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             row = conn.execute(
                 select(status_entries.c.list_pk, status_entries.c.status_index,
                        status_lists.c.purpose, status_lists.c.url)
@@ -338,7 +353,7 @@ class StatusService:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Issued credentials per tenant and set status bits per tenant (for /metrics)."""
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             issued = {str(t): int(n) for t, n in conn.execute(
                 select(issuances.c.tenant, func.count()).group_by(issuances.c.tenant))}
             changed = {str(t): int(n) for t, n in conn.execute(
