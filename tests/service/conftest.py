@@ -23,10 +23,10 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the [service] extra is not installed")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from edc_issue.service import ServiceConfig, create_app  # noqa: E402
-from edc_issue.service._setup import prepare_default  # noqa: E402
+from edc_issue.service import ServiceConfig, create_app
+from edc_issue.service._setup import prepare_default
 
 # test modules import these helpers with `from svc_helpers import ...`
 sys.modules.setdefault("svc_helpers", sys.modules[__name__])

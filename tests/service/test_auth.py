@@ -25,8 +25,9 @@ TOKEN_A, TOKEN_B = "token-of-tenant-a-" + "x" * 24, "token-of-tenant-b-" + "y" *
 @pytest.fixture
 def two(tmp_path: Path) -> Iterator[App]:
     """Two tenants, each with a key, a static token and an OAuth2 client."""
-    from edc_issue.keys import generate_key
     import json
+
+    from edc_issue.keys import generate_key
 
     tenants: dict[str, Any] = {}
     for name, token in (("alpha", TOKEN_A), ("beta", TOKEN_B)):

@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.allow_hosts(LOCAL), pytest.mark.slow]
 CURL = shutil.which("curl")
 PHP = shutil.which("php")
 
+# the plugin's code, with its long lines
 PHP_SNIPPET = r"""<?php
 // shaped like local_isycredentials\edci_issuer_signing_service::sign()
 $signing_service_url = $argv[1];
@@ -56,7 +57,7 @@ if ($http_code !== 200) {
     exit(1);
 }
 echo $response;
-"""
+"""  # noqa: E501
 
 
 def _curl(*args: str) -> tuple[int, str]:
@@ -181,8 +182,9 @@ def test_real_server_with_real_clients(start_server: Any, tmp_path: Path) -> Non
     assert _cli("validate", str(tmp_path / "sealed.json")).returncode == 0
 
     # 5. the same from PHP, as the plugin does it, credentials in the service URL
-    if PHP is not None and subprocess.run([PHP, "-r", "exit(function_exists('curl_init') && function_exists('mb_convert_encoding')?0:1);"],
-                                          check=False).returncode == 0:
+    probe = ("exit(function_exists('curl_init') && "
+             "function_exists('mb_convert_encoding') ? 0 : 1);")
+    if PHP is not None and subprocess.run([PHP, "-r", probe], check=False).returncode == 0:
         script = tmp_path / "seal.php"
         script.write_text(PHP_SNIPPET)
         base = server.url.replace("http://", f"http://dev:{token}@")

@@ -87,8 +87,8 @@ class Service:
         self.metrics = Metrics()
         self.engine: Engine = make_engine(config.database_url())
         url = config.database_url()
-        self.read_engine: Engine = (make_engine(url, readonly=True) if url.startswith("sqlite")
-                                    else self.engine)
+        self.read_engine: Engine = (
+            make_engine(url, readonly=True) if url.startswith("sqlite") else self.engine)
         keys = {name: _tenant_keys(name, t) for name, t in config.tenants.items()}
         tenants: dict[str, Tenant] = {}
         for name, tenant_config in config.tenants.items():
@@ -116,7 +116,8 @@ class Service:
         self.pool.warm_up()
         pool = self.pool
         self.status = StatusService(
-            self.engine, read_engine=self.read_engine, sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
+            self.engine, read_engine=self.read_engine,
+            sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
             list_url=self.list_url, issuer_of=self._issuer_of,
             size_of=lambda tenant: self.tenants[tenant].config.status_list_size)
 
