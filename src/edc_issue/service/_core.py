@@ -170,31 +170,27 @@ def _seal_signer(tenant: str, password: str | None) -> Any:
 
 def seal_upload(tenant: str, document: JsonObject, *, password: str | None,
                 validate: bool | None = None) -> dict[str, Any]:
-    """Seal an EDC as the EU issuer does: unwrap ``{credential, deliveryDetails}`` (adding
-    the EDC context), write the certificate's identity into the issuer, check the result
-    against the EDC shapes, seal it (JAdES baseline B).
+    """Seal an EDC as the EU issuer does (:func:`edc_issue.edc.seal_edc`): the upload
+    ``{credential, deliveryDetails}`` unwrapped (the EDC context added), the certificate's
+    identity written into the issuer, the EDC shapes checked, JAdES baseline B.
 
-    :returns: ``{"envelope": ..., "findings": [...]}``; no envelope when the shapes fail.
+    :returns: ``{"envelope": ..., "findings": [...], "warnings": [...]}``; no envelope
+        when the shapes fail (the findings say why).
     """
-    from ..formats.envelopes import unwrap_credential
-    from ..seal import seal
-    from ..validate import validate as validate_shapes
+    from ..edc import seal_edc
+    from ..errors import ValidationError
 
-    credential, _kind = unwrap_credential(document, source="_file")
     signer = _seal_signer(tenant, password)
     check = _TENANTS[tenant].validate_before_seal if validate is None else validate
-    if check:
-        from ..edc import apply_seal_certificate
-
-        prepared = apply_seal_certificate(credential, signer.certificate_chain[0])
-        report = validate_shapes(prepared)
-        if not report.ok:
-            return {"envelope": None, "findings": [f.to_json() for f in report.findings
-                                                    if f.severity == "error"][:100]}
-        envelope = seal(prepared, signer, apply_certificate=False)
-    else:
-        envelope = seal(credential, signer)
-    return {"envelope": envelope, "findings": []}
+    try:
+        sealed = seal_edc(document, signer, validate=check)
+    except ValidationError as exc:
+        findings: list[dict[str, Any]] = [{"path": path, "message": message}
+                                          for path, message in exc.problems]
+        if not findings:
+            findings = [{"path": exc.pointer, "message": exc.message}]
+        return {"envelope": None, "findings": findings[:100], "warnings": []}
+    return {"envelope": sealed.envelope, "findings": [], "warnings": list(sealed.warnings)}
 
 
 def read_optional(path: Path | None) -> bytes | None:
