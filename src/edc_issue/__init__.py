@@ -13,8 +13,6 @@ Sealing EDCs: :func:`edc_issue.seal.seal`. Models: :mod:`edc_issue.models.edc`,
 :mod:`edc_issue.models.ob3`. Building EDCs: :mod:`edc_issue.edc`.
 """
 
-from __future__ import annotations
-
 from ._api import sign, verify
 from ._version import __version__
 from .errors import EdcIssueError
