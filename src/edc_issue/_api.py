@@ -17,6 +17,7 @@ from typing import Any
 from ._dates import parse_datetime
 from ._types import Clock, JsonObject
 from .errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
+from .formats.detect import sniff
 from .jsonld import OfflineLoader
 from .keys.key import Key
 from .proofs.data_integrity import (
@@ -154,13 +155,11 @@ Verifier = Callable[[Any, VerifyOptions], VerificationResult]
 
 
 def _is_compact_jws(document: Any) -> bool:
-    return isinstance(document, str) and document.strip().count(".") == 2
+    return sniff(document) == "vc-jwt"
 
 
 def _is_jades(document: Any) -> bool:
-    from .formats.envelopes import is_jades_envelope
-
-    return is_jades_envelope(document)
+    return sniff(document) == "jades"
 
 
 def _is_json_ld(document: Any) -> bool:
@@ -242,14 +241,7 @@ def _edc_conformance(payload: JsonObject) -> list[Check]:
 
 
 def _is_image(document: Any) -> bool:
-    from .formats.baking import detect_image_kind
-
-    if not isinstance(document, (bytes, bytearray)):
-        return False
-    try:
-        return detect_image_kind(bytes(document)) is not None
-    except EdcIssueError:
-        return False
+    return sniff(document) in ("png", "svg")
 
 
 def _verify_baked(document: Any, options: VerifyOptions) -> VerificationResult:
@@ -363,12 +355,7 @@ def _add_status_checks(
     """Check ``credentialStatus`` (revocation, suspension) against the given lists."""
     from .status import check_status
 
-    target = document
-    if _is_image(document):
-        from .formats.baking import unbake
-
-        target = unbake(bytes(document))
-
+    target = bytes(document) if isinstance(document, bytearray) else document
     def verify_list(status_list: Any) -> VerificationResult:
         return verify(status_list, resolver=options.resolver, allow_network=allow_network,
                       loader=options.loader, registry=options.registry,

@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Literal
 from xml.parsers import expat
 
 from ..errors import InputError
+from .envelopes import is_compact_jws
 
 __all__ = [
     "OB2_SVG_NAMESPACE",
@@ -61,7 +62,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _OB2_PNG_KEYWORD = "openbadges"
 _SVG_PREFIX = "openbadges"
 _MAX_TEXT = 16 * 1024 * 1024  # largest credential text read from a (compressed) chunk
-_JWS_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: The image formats that can carry a baked credential.
@@ -148,7 +148,7 @@ def unbake(image: bytes, *, kind: ImageKind | None = None) -> dict[str, Any] | s
     """
     text = unbake_text(image, kind=kind)
     stripped = text.strip()
-    if _JWS_RE.fullmatch(stripped):
+    if is_compact_jws(stripped):
         return stripped
     try:
         value = json.loads(text)
@@ -182,7 +182,7 @@ def _credential_text(credential: dict[str, Any] | str) -> tuple[str, bool]:
             code="bake.invalid_credential",
         )
     stripped = credential.strip()
-    if _JWS_RE.fullmatch(stripped):
+    if is_compact_jws(stripped):
         return stripped, True
     try:
         value = json.loads(credential)

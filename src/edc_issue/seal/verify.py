@@ -42,6 +42,7 @@ from cryptography import x509
 from .._dates import parse_datetime
 from .._types import JsonObject
 from ..errors import EdcIssueError
+from ..formats.detect import is_jades_envelope
 from ..results import Check, VerificationResult
 from ._checks import SealChecks, steps
 from .jades import parse_envelope
@@ -50,13 +51,6 @@ __all__ = ["Conformance", "is_jades_envelope", "verify_envelope"]
 
 #: Checks a sealed payload's conformance (the EDC SHACL shapes, in ``edc_issue.verify``).
 Conformance = Callable[[JsonObject], Sequence[Check]]
-
-
-def is_jades_envelope(document: Any) -> bool:
-    """True when *document* looks like a JWS JSON serialization (a JAdES envelope)."""
-    return isinstance(document, Mapping) and "payload" in document and (
-        "signatures" in document or ("signature" in document and "protected" in document)
-    )
 
 
 def _utc(dt: datetime) -> datetime:

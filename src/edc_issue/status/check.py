@@ -20,8 +20,6 @@ that could not be checked (its list was not given, an unknown status type) gives
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import urllib.parse
 import urllib.request
@@ -32,7 +30,7 @@ from typing import Any
 from .._dates import parse_datetime
 from .._types import Clock, JsonObject
 from ..errors import EdcIssueError, ReadError, StatusError
-from ..formats.envelopes import unwrap_credential
+from ..formats.detect import credential_of
 from ..results import Check, VerificationResult
 from .bitstring import MIN_BITSTRING_LENGTH
 from .lists import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential
@@ -87,31 +85,11 @@ def fetch_status_list(url: str, *, timeout: float = 10.0) -> Any:
     return text
 
 
-def _jwt_payload(token: str) -> JsonObject | None:
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(payload, dict):
-        return None
-    vc = payload.get("vc")
-    return vc if isinstance(vc, dict) else payload
-
-
 def _as_document(value: Any) -> JsonObject | None:
     """A list as given: a JSON object, a JAdES envelope or a compact JWT."""
-    if isinstance(value, str):
-        return _jwt_payload(value)
-    if isinstance(value, dict):
-        try:
-            document, _kind = unwrap_credential(value)
-        except ReadError:
-            return None
-        return document
-    return None
+    if not isinstance(value, (str, dict)):
+        return None
+    return credential_of(value)
 
 
 def _strip_fragment(url: str) -> str:
@@ -150,7 +128,7 @@ def _now(clock: Clock | None) -> datetime:
 
 
 def check_status(
-    credential: JsonObject | str,
+    credential: JsonObject | str | bytes,
     *,
     lists: Sequence[Any] | Mapping[str, Any] | None = None,
     allow_network: bool = False,
@@ -160,7 +138,8 @@ def check_status(
 ) -> list[Check]:
     """Check every ``credentialStatus`` entry of *credential*; return one :class:`Check` each.
 
-    *credential* may be a JSON-LD credential, a JAdES envelope or a compact VC-JWT.
+    *credential* may be a JSON-LD credential, a JAdES envelope, a compact VC-JWT or a
+    baked badge (any container :mod:`edc_issue.formats.detect` knows).
 
     :param lists: the status lists to check against: status list credentials (JSON
         objects, JAdES envelopes or VC-JWTs) or 1EdTech revocation lists, matched to
@@ -173,17 +152,10 @@ def check_status(
     :param clock: the current time, for a list's ``validUntil``.
     :return: no checks when the credential has no ``credentialStatus``.
     """
-    if isinstance(credential, str):
-        payload = _jwt_payload(credential)  # a VC-JWT: its claims hold the credential
-        if payload is None:
-            return []
-        credential = payload
-    if not isinstance(credential, dict):
+    found = credential_of(credential) if isinstance(credential, (str, dict, bytes)) else None
+    if found is None:
         return []
-    try:
-        credential, _kind = unwrap_credential(credential)
-    except ReadError:
-        return []
+    credential = found
     status = credential.get("credentialStatus")
     if status is None:
         return []

@@ -25,9 +25,9 @@ from typing import Any
 
 from .._io import DEFAULT_MAX_BYTES, read_bytes
 from ..errors import ContextError, EdcIssueError, InputError, JsonLdError
+from ..formats.detect import Detected, detect
 from ..jsonld import OfflineLoader, default_loader, to_nquads
 from ..results import Finding, ValidationReport
-from .detect import Detected, detect
 from .edc import check_edc, jsonld_findings
 from .jsonschema_ob3 import check_ob3
 from .profiles import Profile, all_profile_names, parse_profile
@@ -66,6 +66,11 @@ def _validate_detected(detected: Detected, profile: Profile | None,
         kind = "edc" if profile.kind == "shacl" else ("ob3" if kind not in ("ob3", "clr")
                                                      else kind)
     prefix = detected.prefix
+    if kind == "presentation":
+        report.findings.append(Finding(
+            prefix, "a Verifiable Presentation: validate the credentials it holds, one by one",
+            rule="format", code="format.unknown"))
+        return report
     if kind == "unknown":
         report.findings.append(Finding(
             prefix, "unknown format: not a European Digital Credential, an Open Badges 3.0 / "

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from edc_issue.errors import InputError, ReadError
+from edc_issue.formats.detect import MAX_DEPTH, detect, json_depth
 from edc_issue.results import Finding, ValidationReport
 from edc_issue.validate import expand_inputs, validate
-from edc_issue.validate.detect import MAX_DEPTH, detect, json_depth
 from edc_issue.validate.edc import select_profiles
 from edc_issue.validate.nodemap import MARKER_PREFIX, annotate
 from edc_issue.validate.profiles import Profile, edc_profiles_from_schema, parse_profile

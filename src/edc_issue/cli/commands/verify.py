@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from ..._api import verify
-from ..._io import parse_json_text, read_bytes, read_json_object
+from ..._io import read_bytes, read_json_object
 from ...errors import EdcIssueError, InputError
-from ...formats.baking import PNG_SIGNATURE
+from ...formats.detect import load_document
 from ...results import Check, VerificationResult
 from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, handle_errors
 
@@ -18,17 +18,7 @@ _MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
 
 
 def _read_document(path: Path) -> Any:
-    raw = read_bytes(path)
-    if raw.startswith(PNG_SIGNATURE) or path.suffix.lower() in (".png", ".svg"):
-        return raw  # a baked badge: verify() unbakes it
-    text = raw.lstrip(b"\xef\xbb\xbf").strip()
-    if text[:1] in (b"{", b"["):
-        return parse_json_text(raw, source=str(path))
-    try:
-        return text.decode("ascii")
-    except UnicodeDecodeError:
-        raise InputError("neither JSON nor a compact JWT", pointer=str(path),
-                         code="io.not_json") from None
+    return load_document(read_bytes(path), source=str(path))
 
 
 @click.command("verify")
