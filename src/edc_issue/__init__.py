@@ -13,7 +13,8 @@ Sealing EDCs: :func:`edc_issue.seal.seal`. Models: :mod:`edc_issue.models.edc`,
 :mod:`edc_issue.models.ob3`. Building EDCs: :mod:`edc_issue.edc`.
 """
 
-from ._api import sign, verify
+from ._api import Issuer, sign, verify
+from ._types import Signer
 from ._version import __version__
 from .errors import EdcIssueError
 from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
@@ -25,8 +26,10 @@ __all__ = [
     "Check",
     "EdcIssueError",
     "Finding",
+    "Issuer",
     "Key",
     "OfflineLoader",
+    "Signer",
     "ValidationReport",
     "VerificationResult",
     "__version__",

@@ -8,22 +8,20 @@ it raises only when no answer can be reached.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from ._dates import parse_datetime
-from ._types import Clock, JsonObject
-from .errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
+from ._issuer import Issuer
+from ._types import Clock, JsonObject, Signer
+from .errors import EdcIssueError, InputError, KeyMaterialError
 from .formats.detect import sniff
 from .jsonld import OfflineLoader
 from .keys.key import Key
 from .proofs.data_integrity import (
     ASSERTION_METHOD,
-    add_proof,
-    create_proof,
     document_proofs,
     verify_proof_value,
 )
@@ -31,21 +29,14 @@ from .proofs.registry import SuiteRegistry, default_registry
 from .proofs.resolver import ResolvedMethod, VerificationMethodResolver
 from .results import Check, Severity, VerificationResult
 
-__all__ = ["VERIFIERS", "VerifyOptions", "sign", "verify"]
-
-VC_JWT = "vc-jwt"
-#: Credential types whose JSON Schema wants ``proof`` as an array (Open Badges 3.0, CLR 2.0).
-_PROOF_ARRAY_TYPES = frozenset({
-    "OpenBadgeCredential", "AchievementCredential", "EndorsementCredential", "ClrCredential",
-})
-
+__all__ = ["VERIFIERS", "Issuer", "VerifyOptions", "sign", "verify"]
 
 # ---- sign ----------------------------------------------------------------------------
 
 
 def sign(
     credential: JsonObject,
-    key: Key,
+    key: Key | Signer,
     *,
     suite: str | None = None,
     created: str | datetime | None = None,
@@ -63,6 +54,11 @@ def sign(
 ) -> JsonObject | str:
     """Sign *credential* with *key* and return the secured credential.
 
+    The shortcut for ``Issuer(key, suite=..., ...).issue(credential, created=...)``
+    (:class:`edc_issue.Issuer` keeps the settings for many credentials).
+
+    :param key: a :class:`~edc_issue.Key`, or any :class:`~edc_issue.Signer` (an object
+        with ``id``, ``algorithm`` and ``sign(data)``: an HSM, a KMS).
     :param suite: ``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019`` or ``vc-jwt``; default from
         the key type (Ed25519 → eddsa-rdfc-2022, P-256/P-384 → ecdsa-rdfc-2019).
     :param created: the proof's ``created`` (ISO 8601); default: now, from *clock*.
@@ -78,57 +74,15 @@ def sign(
     :raises JsonLdError: a term or type that no context defines (signing is strict).
     :raises KeyMaterialError: ``proof.algorithm_mismatch`` or ``key.no_secret``.
     :raises ProofFormatError: ``proof.unknown_suite``.
+    :raises SignerError: ``signer.failed`` when a signer's backend fails.
     """
     if not isinstance(credential, dict):
         raise InputError("a credential must be a JSON object", code="input.invalid")
-    if not isinstance(key, Key):
-        raise InputError("key must be an edc_issue Key (use load_key or generate_key)",
-                         code="input.invalid")
-    document = copy.deepcopy(credential)
-    if issuer_from_key:
-        document = _set_issuer(document, key)
-    if suite == VC_JWT:
-        return _sign_jwt(document, key)
-    reg = registry or default_registry()
-    chosen = reg.get(suite) if suite is not None else reg.default_for(key.kind)
-    if created is None and clock is not None:
-        created = clock()
-    signed_input, proof = create_proof(
-        document, key, chosen, created=created, proof_purpose=proof_purpose, expires=expires,
-        domain=domain, challenge=challenge, proof_id=proof_id, previous_proof=previous_proof,
-        loader=loader,
-    )
-    existing = document_proofs(document)
-    if existing:
-        signed_input = dict(signed_input, proof=existing)
-    if proof_as_list is None:
-        proof_as_list = bool(_PROOF_ARRAY_TYPES & set(_types_of(document)))
-    return add_proof(signed_input, proof, as_list=proof_as_list)
-
-
-def _types_of(document: Mapping[str, Any]) -> list[str]:
-    value = document.get("type")
-    values = value if isinstance(value, list) else [value]
-    return [v for v in values if isinstance(v, str)]
-
-
-def _set_issuer(document: JsonObject, key: Key) -> JsonObject:
-    controller = key.controller
-    if not controller:
-        raise ConfigError("the key has no controller to use as issuer",
-                          code="config.invalid")
-    issuer = document.get("issuer")
-    if isinstance(issuer, dict):
-        document["issuer"] = dict(issuer, id=controller)
-    else:
-        document["issuer"] = controller
-    return document
-
-
-def _sign_jwt(document: JsonObject, key: Key) -> str:
-    from .proofs import vc_jwt
-
-    return vc_jwt.sign_jwt(document, key)
+    issuer = Issuer(key, suite=suite, clock=clock, loader=loader, registry=registry,
+                    issuer_from_key=issuer_from_key, proof_purpose=proof_purpose,
+                    proof_as_list=proof_as_list)
+    return issuer.issue(credential, created=created, expires=expires, domain=domain,
+                        challenge=challenge, proof_id=proof_id, previous_proof=previous_proof)
 
 
 # ---- verify --------------------------------------------------------------------------
@@ -521,8 +475,8 @@ def _binding_check(document: JsonObject, resolved: ResolvedMethod, label: str, n
             check, False,
             f"key binding unconfirmed: the key was taken from the fragment of {vm}; "
             f"no controller document of {resolved.controller} was supplied or fetched, so "
-            f"nothing shows that issuer {issuer} controls this key (supply it with "
-            "--controller FILE, or pass --allow-network)",
+            f"nothing shows that issuer {issuer} controls this key (supply it in "
+            "controllers=[...], or fetch it with allow_network=True)",
             path=path, code="proof.key_binding_unconfirmed", severity=unconfirmed)
     if issuer is None:
         return Check(check, False,

@@ -1,8 +1,10 @@
 """Interoperability with the reference implementation, vc-js (``@digitalbazaar/vc`` with
 the eddsa-rdfc-2022 and ecdsa-rdfc-2019 cryptosuites), both ways:
 
-- what edc_issue signs, vc-js verifies;
-- what vc-js signs, edc_issue verifies.
+- what edc_issue signs, vc-js verifies (signed with a Key, or with a Signer that is not
+  one: credentials, status lists);
+- what vc-js signs, edc_issue verifies;
+- VC-JWTs edc_issue signs (with a Key or a Signer), ``jose`` (panva/jose) verifies.
 
 vc-js gets our bundled contexts (and the did:key documents) through its document
 loader, and nothing else. The npm packages are installed once into
@@ -22,9 +24,10 @@ from typing import Any
 
 import pytest
 
-from edc_issue._api import sign, verify
+from edc_issue import Issuer, sign, verify
 from edc_issue.jsonld.loader import bundled_contexts, context_file
 from edc_issue.keys import Key, did_key_document, generate_key
+from edc_issue.status import MemoryStatusListStore, StatusList
 
 pytestmark = pytest.mark.interop
 
@@ -34,7 +37,7 @@ FIXTURES = HERE.parent / "fixtures"
 PACKAGES = [
     "@digitalbazaar/vc@7", "@digitalbazaar/data-integrity@2",
     "@digitalbazaar/eddsa-rdfc-2022-cryptosuite@1", "@digitalbazaar/ecdsa-rdfc-2019-cryptosuite@1",
-    "@digitalbazaar/ed25519-multikey@1", "@digitalbazaar/ecdsa-multikey@1",
+    "@digitalbazaar/ed25519-multikey@1", "@digitalbazaar/ecdsa-multikey@1", "jose@6",
 ]
 
 PEER = r"""
@@ -57,7 +60,23 @@ const documentLoader = async url => {
   return {contextUrl: null, documentUrl: url, document: structuredClone(document)};
 };
 try {
-  if(input.mode === 'sign') {
+  if(input.mode === 'verify-jwt') {
+    const jose = await import('jose');
+    const key = await jose.importJWK(input.jwk, input.alg);
+    const {protectedHeader} = await jose.compactVerify(input.token, key,
+                                                      {algorithms: [input.alg]});
+    console.log(JSON.stringify({verified: true, header: protectedHeader}));
+  } else if(input.mode === 'verify-jwt-expect-failure') {
+    const jose = await import('jose');
+    const key = await jose.importJWK(input.jwk, input.alg);
+    let verified = true;
+    try {
+      await jose.compactVerify(input.token, key, {algorithms: [input.alg]});
+    } catch(e) {
+      verified = false;
+    }
+    console.log(JSON.stringify({verified}));
+  } else if(input.mode === 'sign') {
     const isEd = input.key.publicKeyMultibase.startsWith('z6Mk');
     const keyPair = isEd ? await Ed25519Multikey.from(input.key) :
       await EcdsaMultikey.from(input.key);
@@ -81,16 +100,24 @@ try {
 """
 
 
-def _peer_ready() -> str | None:
-    """Return None when vc-js can run, else the reason to skip."""
+def _installed(name: str) -> bool:
+    """Is the npm package *name* (no version) in the cache?"""
+    return (CACHE / "node_modules" / name).is_dir()
+
+
+def _peer_ready(needed: tuple[str, ...] = ("@digitalbazaar/vc",)) -> str | None:
+    """Return None when the *needed* npm packages can run, else the reason to skip."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         return "node and npm are not installed"
-    if (CACHE / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+    if all(_installed(p.rsplit("@", 1)[0]) for p in PACKAGES):
         return None
     if os.environ.get("EDC_ISSUE_INTEROP_INSTALL") != "1":
-        return (f"vc-js is not installed in {CACHE}; set EDC_ISSUE_INTEROP_INSTALL=1 to "
-                "npm-install it (needs the network)")
+        missing = [name for name in needed if not _installed(name)]
+        if not missing:
+            return None
+        return (f"{', '.join(missing)} is not installed in {CACHE}; set "
+                "EDC_ISSUE_INTEROP_INSTALL=1 to npm-install it (needs the network)")
     CACHE.mkdir(exist_ok=True)
     (CACHE / "package.json").write_text(
         '{"name": "edc-issue-interop", "private": true, "type": "module"}\n')
@@ -175,3 +202,69 @@ def test_vcjs_rejects_our_tampered_credential(peer: Any) -> None:
     assert isinstance(signed, dict)
     signed["name"] = "Tampered"
     assert not peer("verify", signed, key)["verified"]
+
+
+class CountingSigner:
+    """A Signer that is not a Key: it wraps one and counts its calls (an HSM stand-in)."""
+
+    def __init__(self, key: Key) -> None:
+        self._key = key
+        self.id = key.id
+        self.controller = key.controller
+        self.algorithm = key.algorithm
+        self.calls = 0
+
+    def sign(self, data: bytes) -> bytes:
+        self.calls += 1
+        return self._key.sign(data)
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "p256", "p384"])
+def test_vcjs_verifies_what_a_signer_signs(peer: Any, kind: str) -> None:
+    key = generate_key(kind)
+    signer = CountingSigner(key)
+    signed = sign(_credentials()["ob3"], signer, issuer_from_key=True,
+                  created="2024-05-01T10:00:00Z")
+    assert signer.calls == 1
+    answer = peer("verify", signed, key)
+    assert answer["verified"], answer
+
+
+def test_vcjs_verifies_a_status_list_a_signer_signed(peer: Any) -> None:
+    key = generate_key("ed25519")
+    signer = CountingSigner(key)
+    store = MemoryStatusListStore()
+    status_list = StatusList.create(store, list_id="https://example.edu/status/9",
+                                    issuer=signer.controller, sign=signer)
+    assert peer("verify", store.load_credential(), key)["verified"]
+    status_list.revoke([7], sign=signer)
+    assert signer.calls == 2
+    assert peer("verify", store.load_credential(), key)["verified"]
+
+
+@pytest.fixture(scope="module")
+def jose_peer(peer: Any) -> Any:
+    reason = _peer_ready(("jose",))
+    if reason:
+        pytest.skip(reason)
+    return peer
+
+
+@pytest.mark.parametrize("kind,alg", [("ed25519", "EdDSA"), ("p256", "ES256"),
+                                      ("p384", "ES384"), ("rsa", "RS256")])
+@pytest.mark.parametrize("with_signer", [False, True], ids=["key", "signer"])
+def test_jose_verifies_our_vc_jwt(jose_peer: Any, kind: str, alg: str,
+                                  with_signer: bool) -> None:
+    key = generate_key(kind)
+    if kind == "rsa":
+        key = key.with_id("https://example.edu/keys#1", "https://example.edu/keys")
+    signer: Any = CountingSigner(key) if with_signer else key
+    token = Issuer(signer, suite="vc-jwt", issuer_from_key=True).issue(_credentials()["ob3"])
+    jwk = key.public_only().to_jwk()
+    answer = jose_peer("verify-jwt", {}, generate_key("ed25519"), token=token, jwk=jwk,
+                       alg=alg)
+    assert answer["verified"] and answer["header"]["alg"] == alg, answer
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    done = jose_peer("verify-jwt-expect-failure", {}, generate_key("ed25519"), token=tampered,
+                     jwk=jwk, alg=alg)
+    assert done["verified"] is False

@@ -30,13 +30,19 @@ from .multikey import (
 )
 
 __all__ = [
-    "KEY_KINDS", "MIN_RSA_BITS", "AnyPrivateKey", "AnyPublicKey", "Key", "KeyKind",
-    "generate_key", "key_kind",
+    "ALGORITHMS", "KEY_KINDS", "MIN_RSA_BITS", "AnyPrivateKey", "AnyPublicKey", "Key",
+    "KeyKind", "generate_key", "key_kind",
 ]
 
 #: The key types edc_issue generates and signs with.
 KeyKind = Literal["ed25519", "p256", "p384", "rsa"]
 KEY_KINDS: tuple[str, ...] = get_args(KeyKind)
+
+#: The signature algorithm of each key type, as a fully specified JOSE name (RFC 9864):
+#: what :attr:`Key.algorithm` says and :meth:`Key.sign` produces.
+ALGORITHMS: dict[KeyKind, str] = {
+    "ed25519": "Ed25519", "p256": "ES256", "p384": "ES384", "rsa": "RS256",
+}
 
 AnyPublicKey = PublicKey | rsa.RSAPublicKey
 AnyPrivateKey = PrivateKey | rsa.RSAPrivateKey
@@ -47,6 +53,9 @@ _EC_SIZE = {"p256": 32, "p384": 48}
 
 class Key:
     """A signing key pair, or a public key for verifying, with its identifiers.
+
+    A ``Key`` is a :class:`~edc_issue.Signer` (``id``, ``algorithm``, ``sign(data)``):
+    it signs anywhere a key from an HSM or a KMS can.
 
     :param kind: ``ed25519``, ``p256``, ``p384`` or ``rsa``.
     :param public: the public key (a ``cryptography`` object).
@@ -108,6 +117,19 @@ class Key:
     def has_secret(self) -> bool:
         """True when this key can sign."""
         return self._private is not None
+
+    def require_secret(self) -> None:
+        """Refuse a public-only key where signing needs the secret.
+
+        :raises KeyMaterialError: ``key.no_secret``.
+        """
+        self.private_key  # noqa: B018 - the property raises key.no_secret
+
+    @property
+    def algorithm(self) -> str:
+        """The algorithm of the signatures :meth:`sign` returns: ``Ed25519``, ``ES256``,
+        ``ES384`` or ``RS256`` (fully specified JOSE names, RFC 9864)."""
+        return ALGORITHMS[self.kind]
 
     @property
     def public_multibase(self) -> str:

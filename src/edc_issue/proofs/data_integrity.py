@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from .._types import JsonObject
+from .._types import JsonObject, Signer
 from ..errors import ConfigError, JsonLdError, KeyMaterialError, ProofFormatError
 from ..jsonld import OfflineLoader, canonicalize_nquads, to_nquads
 from ..keys._base58 import multibase_decode, multibase_encode
 from ..keys.key import Key, KeyKind
+from ..keys.signing import signer_id, signer_kind, signer_sign
 
 __all__ = [
     "ASSERTION_METHOD",
@@ -76,9 +77,16 @@ class RdfcSuite:
 
         :raises KeyMaterialError: ``proof.algorithm_mismatch``.
         """
-        if key.kind not in self.required_algorithm:
+        self.check_kind(key.kind)
+
+    def check_kind(self, kind: KeyKind) -> None:
+        """Refuse a key type (of a key or a signer) that the suite does not accept.
+
+        :raises KeyMaterialError: ``proof.algorithm_mismatch``.
+        """
+        if kind not in self.required_algorithm:
             raise KeyMaterialError(
-                f'the key type "{key.kind}" does not match the required algorithm for the '
+                f'the key type "{kind}" does not match the required algorithm for the '
                 f'cryptosuite "{self.name}" (expected {" or ".join(self.required_algorithm)})',
                 code="proof.algorithm_mismatch",
             )
@@ -104,10 +112,11 @@ class RdfcSuite:
         doc_hash = hashlib.new(name, canonical_document.encode("utf-8")).digest()
         return proof_hash + doc_hash
 
-    def sign(self, key: Key, data: bytes) -> bytes:
-        """Sign *data* with *key* (raw Ed25519, or ECDSA ``r || s``)."""
-        self.check_key(key)
-        return key.sign(data)
+    def sign(self, signer: Signer, data: bytes) -> bytes:
+        """Sign *data* with *signer*, a key or any :class:`~edc_issue.Signer` (raw Ed25519,
+        or ECDSA ``r || s``)."""
+        self.check_kind(signer_kind(signer))
+        return signer_sign(signer, data)
 
     def verify(self, key: Key, signature: bytes, data: bytes) -> bool:
         """Return True if *signature* over *data* verifies with *key*."""
@@ -178,7 +187,7 @@ def _with_suite_context(document: JsonObject) -> JsonObject:
 
 def create_proof(
     document: JsonObject,
-    key: Key,
+    signer: Signer,
     suite: RdfcSuite,
     *,
     created: str | datetime | None = None,
@@ -192,6 +201,9 @@ def create_proof(
 ) -> tuple[JsonObject, JsonObject]:
     """Create a proof for *document* (vc-data-integrity §4.2, Add Proof).
 
+    :param signer: a :class:`~edc_issue.Key`, or any :class:`~edc_issue.Signer` (HSM,
+        KMS): its ``algorithm`` must be one the suite requires, its ``id`` becomes the
+        proof's ``verificationMethod``.
     :param previous_proof: the id(s) of proofs already on *document* that this proof
         chains to; they are signed along with the document.
     :param proof_id: the proof's ``id`` (needed for proofs that others chain to).
@@ -202,7 +214,9 @@ def create_proof(
     :returns: the document as signed (its ``@context`` gains the Data Integrity
         context when none defines the proof terms) and the new proof.
     :raises ConfigError: ``config.suite_not_allowed`` for a verify-only suite.
-    :raises KeyMaterialError: ``proof.algorithm_mismatch`` or ``key.no_secret``.
+    :raises KeyMaterialError: ``proof.algorithm_mismatch``, ``key.no_secret`` or
+        ``key.malformed`` (no id).
+    :raises SignerError: ``signer.failed`` when a signer backend fails.
     :raises JsonLdError: ``jsonld.undefined_term`` and friends.
     """
     if not suite.can_sign:
@@ -210,14 +224,42 @@ def create_proof(
             f'"{suite.name}" is kept for verifying only; sign with eddsa-rdfc-2022 or '
             "ecdsa-rdfc-2019", code="config.suite_not_allowed",
         )
-    suite.check_key(key)
-    if not key.has_secret:
-        key.private_key  # raises key.no_secret  # noqa: B018
-    if not key.id:
-        raise KeyMaterialError("the key has no verification-method id", pointer="id",
-                               code="key.malformed")
+    kind = signer_kind(signer)
+    suite.check_kind(kind)
+    if isinstance(signer, Key):
+        signer.require_secret()
+    method = signer_id(signer)
     prior = document_proofs(document)
     document = _with_suite_context(unsecured_document(document))
+    options = _proof_options(
+        suite, method, created=created, proof_purpose=proof_purpose, expires=expires,
+        domain=domain, challenge=challenge, previous_proof=previous_proof, proof_id=proof_id)
+    secured_input = document
+    if previous_proof is not None:
+        secured_input = dict(document)
+        secured_input["proof"] = _previous_proofs(prior, options["previousProof"])
+    config = suite.proof_configuration(options, document["@context"])
+    canonical_config = suite.transform(config, kind=kind, strict=True, loader=loader)
+    canonical_doc = suite.transform(secured_input, kind=kind, strict=True, loader=loader)
+    data = suite.hash(canonical_doc, canonical_config, kind=kind)
+    proof = dict(options)
+    proof["proofValue"] = suite.encode(suite.sign(signer, data))
+    return document, proof
+
+
+def _proof_options(
+    suite: RdfcSuite,
+    method: str,
+    *,
+    created: str | datetime | None,
+    proof_purpose: str,
+    expires: str | datetime | None,
+    domain: str | Sequence[str] | None,
+    challenge: str | None,
+    previous_proof: str | Sequence[str] | None,
+    proof_id: str | None,
+) -> JsonObject:
+    """The proof options (vc-data-integrity §4.2 step 1), in the order they are written."""
     if isinstance(created, datetime):
         created = format_datetime(created)
     elif created is None:
@@ -228,7 +270,7 @@ def create_proof(
     if suite.proof_type == DATA_INTEGRITY_PROOF:
         options["cryptosuite"] = suite.name
     options["created"] = _check_datetime(created, "created")
-    options["verificationMethod"] = key.id
+    options["verificationMethod"] = method
     options["proofPurpose"] = proof_purpose
     if expires is not None:
         options["expires"] = _check_datetime(
@@ -241,17 +283,7 @@ def create_proof(
     if previous_proof is not None:
         options["previousProof"] = (previous_proof if isinstance(previous_proof, str)
                                     else list(previous_proof))
-    secured_input = document
-    if previous_proof is not None:
-        secured_input = dict(document)
-        secured_input["proof"] = _previous_proofs(prior, options["previousProof"])
-    config = suite.proof_configuration(options, document["@context"])
-    canonical_config = suite.transform(config, kind=key.kind, strict=True, loader=loader)
-    canonical_doc = suite.transform(secured_input, kind=key.kind, strict=True, loader=loader)
-    data = suite.hash(canonical_doc, canonical_config, kind=key.kind)
-    proof = dict(options)
-    proof["proofValue"] = suite.encode(suite.sign(key, data))
-    return document, proof
+    return options
 
 
 def add_proof(document: JsonObject, proof: JsonObject, *, as_list: bool | None = None

@@ -199,8 +199,8 @@ class VerificationMethodResolver:
             raise KeyMaterialError(
                 f"cannot resolve {vm_id} offline",
                 pointer="proof.verificationMethod",
-                hint="supply the controller document (--controller FILE) or allow the "
-                     "network (--allow-network)",
+                hint="supply the controller document (controllers=[...]) or allow the "
+                     "network (allow_network=True)",
                 code="key.unresolved",
             )
         scheme = base.split(":", 2)

@@ -22,11 +22,13 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.errors import SecurityWarning as JoseSecurityWarning
 
+from .._b64 import b64url_encode
 from .._dates import parse_datetime
-from .._types import JsonObject
+from .._types import JsonObject, Signer
 from ..errors import EdcIssueError, KeyMaterialError
 from ..keys.jwk import joserfc_key, key_from_jwk
 from ..keys.key import Key
+from ..keys.signing import signer_id, signer_kind, signer_sign
 from ..results import Check
 from .resolver import ResolvedMethod, VerificationMethodResolver
 
@@ -34,6 +36,9 @@ __all__ = ["ALGORITHMS", "JwtVerification", "sign_jwt", "verify_jwt"]
 
 #: The JWS algorithm used for each key type.
 ALGORITHMS = {"ed25519": "EdDSA", "p256": "ES256", "p384": "ES384", "rsa": "RS256"}
+#: The header ``alg`` written for a signer's algorithm: ``EdDSA`` for ``Ed25519``, which
+#: deployed Open Badges verifiers expect (RFC 9864 deprecates it; joserfc accepts both).
+_HEADER_ALG = {"Ed25519": "EdDSA"}
 #: The algorithms accepted when verifying (``none`` and HMAC never are).
 _ACCEPTED = {"EdDSA": "ed25519", "Ed25519": "ed25519", "ES256": "p256", "ES384": "p384",
              "RS256": "rsa", "RS384": "rsa", "RS512": "rsa", "PS256": "rsa"}
@@ -77,21 +82,33 @@ def _subject_id(document: JsonObject) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def sign_jwt(credential: JsonObject, key: Key, *, embed_jwk: bool = False) -> str:
-    """Return *credential* as a compact VC-JWT signed with *key*.
+def sign_jwt(credential: JsonObject, signer: Signer, *, embed_jwk: bool = False) -> str:
+    """Return *credential* as a compact VC-JWT signed by *signer*.
 
+    :param signer: a :class:`~edc_issue.Key` or any :class:`~edc_issue.Signer`; its
+        ``algorithm`` is the header's ``alg`` (``Ed25519`` is written ``EdDSA``, the name
+        Open Badges 3.0 verifiers know) and its ``id`` the ``kid``.
     :param embed_jwk: put the public key in the ``jwk`` header instead of ``kid`` (always
-        done when the key's id is not a DID URL or URL, e.g. an RSA key's thumbprint).
-    :raises KeyMaterialError: ``key.no_secret`` or ``key.malformed`` (no kid).
+        done for a key whose id is not a DID URL or URL, e.g. an RSA key's thumbprint;
+        possible only for a :class:`~edc_issue.Key`, whose public half is known).
+    :raises KeyMaterialError: ``key.no_secret``, ``key.malformed`` (no kid) or
+        ``key.unsupported`` (an algorithm JWS does not know).
+    :raises SignerError: ``signer.failed`` when a signer backend fails.
     """
-    alg = ALGORITHMS[key.kind]
-    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
-    if embed_jwk or not key.id or ":" not in key.id:  # a bare thumbprint cannot be resolved
-        public = key.public_only().to_jwk()
+    signer_kind(signer)  # refuses an algorithm that is not supported
+    alg = signer.algorithm
+    header: dict[str, Any] = {"alg": _HEADER_ALG.get(alg, alg), "typ": "JWT"}
+    key_id = signer.id
+    if isinstance(signer, Key) and (embed_jwk or not key_id or ":" not in key_id):
+        # a bare thumbprint cannot be resolved: carry the public key itself
+        public = signer.public_only().to_jwk()
         public.pop("kid", None)
         header["jwk"] = public
+    elif embed_jwk:
+        raise KeyMaterialError("only a Key can embed its public JWK; this signer is named by "
+                               "its id (kid)", code="key.unsupported")
     else:
-        header["kid"] = key.id
+        header["kid"] = signer_id(signer)
     claims: JsonObject = {k: v for k, v in credential.items() if k != "proof"}
     registered = {
         "iss": _issuer_id(credential),
@@ -102,14 +119,12 @@ def sign_jwt(credential: JsonObject, key: Key, *, embed_jwk: bool = False) -> st
     }
     claims.update({k: v for k, v in registered.items() if v is not None})
     payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    try:
-        with _allow_eddsa(alg):
-            return jws.serialize_compact(header, payload,
-                                         joserfc_key(key, include_secret=True),
-                                         registry=_Registry(algorithms=[alg]))
-    except JoseError as exc:
-        raise KeyMaterialError(f"JWS signing failed: {exc.description or exc.error}",
-                               code="key.malformed") from exc
+    # RFC 7515 §7.1: BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature),
+    # the header written as joserfc writes it; joserfc checks it when verifying
+    signing_input = (b64url_encode(json.dumps(header, separators=(",", ":")).encode("ascii"))
+                     + "." + b64url_encode(payload))
+    signature = signer_sign(signer, signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 @dataclass

@@ -9,7 +9,7 @@ See: <https://www.w3.org/TR/vc-bitstring-status-list/>
     status_list = StatusList(store)
     [index] = status_list.allocate(1)                  # never handed out twice
     credential["credentialStatus"] = status_list.entry(index)
-    status_list.revoke([index], sign=lambda vc: sign(vc, key))
+    status_list.revoke([index], sign=key)          # any Signer, or a signing function
     checks = check_status(credential, lists=[store.load_credential()])
 """
 
@@ -44,6 +44,7 @@ from .lists import (
     StatusList,
     StatusListStore,
     StatusPurpose,
+    attach_status,
     create_status_list_credential,
     parse_status_list_credential,
     status_entry,
@@ -70,6 +71,7 @@ __all__ = [
     "StatusList",
     "StatusListStore",
     "StatusPurpose",
+    "attach_status",
     "check_status",
     "create_status_list_credential",
     "decode_bitstring",

@@ -192,7 +192,7 @@ class _Checker:
         if not self.allow_network:
             return self._fail(
                 path, f"status not checked: the list {url} was not given "
-                      "(pass it with --status-list, or allow fetching it)",
+                      "(pass it in status_lists=[...], or fetch it with allow_network=True)",
                 "status.list_not_given", warning=True)
         try:
             raw = self.fetch(url)

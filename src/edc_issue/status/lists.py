@@ -13,14 +13,14 @@ never used). Indexes are picked at random, as the specification advises for priv
 
     store = FileStatusListStore("revocation-list.json")
     status_list = StatusList.create(store, list_id="https://example.edu/status/1",
-                                    issuer=key.controller, purpose="revocation",
-                                    sign=lambda vc: sign(vc, key))
+                                    issuer=key.controller, purpose="revocation", sign=key)
     [index] = status_list.allocate(1)
     credential["credentialStatus"] = status_list.entry(index)
     ...
-    status_list.revoke([index], sign=lambda vc: sign(vc, key))
+    status_list.revoke([index], sign=key)
 
-Signing is passed in as a callable, so this module needs no key and no cryptography.
+``sign`` is a :class:`~edc_issue.Signer` (a ``Key``, an HSM or KMS signer: the list
+gets a Data Integrity proof) or a function that signs the list credential it is given.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from .._io import atomic_write, read_json_object
-from .._types import Clock, JsonObject
+from .._types import Clock, JsonObject, Signer
 from ..errors import StatusError
+from ..formats.envelopes import EDC_CONTEXT
 from .bitstring import MIN_BITSTRING_LENGTH, Bitstring
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "StatusList",
     "StatusListStore",
     "StatusPurpose",
+    "attach_status",
     "create_status_list_credential",
     "parse_status_list_credential",
     "status_entry",
@@ -74,6 +76,10 @@ STATUS_PURPOSES: tuple[str, ...] = ("revocation", "suspension")
 
 #: Signs a status list credential and returns it with its proof (e.g. ``lambda vc: sign(vc, key)``).
 ListSigner = Callable[[JsonObject], JsonObject]
+#: What the ``sign`` arguments take: a :class:`~edc_issue.Signer` (a ``Key``, an HSM or KMS
+#: signer: the list gets a Data Integrity proof with the suite of its algorithm), or a
+#: :data:`ListSigner` function.
+ListSigning = Signer | ListSigner
 
 _RECORD_VERSION = 1
 _SPEC = "https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistcredential"
@@ -105,7 +111,7 @@ def create_status_list_credential(
         raise StatusError(
             f"a status list needs at least {MIN_BITSTRING_LENGTH:,} entries, found {size:,}",
             code="status.too_small",
-            hint=f"use --size {MIN_BITSTRING_LENGTH} or more (herd privacy)",
+            hint=f"pass size={MIN_BITSTRING_LENGTH} or more (herd privacy)",
             spec="https://www.w3.org/TR/vc-bitstring-status-list/#bitstring-encoding",
         )
     return {
@@ -132,6 +138,45 @@ def status_entry(list_id: str, index: int, purpose: str = "revocation") -> JsonO
         "statusListIndex": str(index),
         "statusListCredential": list_id,
     }
+
+
+def attach_status(credential: JsonObject, entry: JsonObject) -> JsonObject:
+    """Return a copy of *credential* that also carries the status *entry*.
+
+    A credential on the VC 1.1 context gains the Bitstring Status List context; an EDC's
+    entry is also typed ``CredentialStatus``, the class the EDC shapes expect. Existing
+    ``credentialStatus`` entries are kept (the new one is added to them).
+    """
+    out = dict(credential)
+    context = out.get("@context")
+    contexts = context if isinstance(context, list) else [context] if context else []
+    if CREDENTIALS_V2 not in contexts and STATUS_V1 not in contexts:
+        out["@context"] = [*contexts, STATUS_V1]
+    if EDC_CONTEXT in contexts:
+        # the EDC shapes want one credentialStatus of class elm:CredentialStatus
+        entry = dict(entry, type=["CredentialStatus", BITSTRING_STATUS_LIST_ENTRY])
+    existing = out.get("credentialStatus")
+    if existing is None:
+        out["credentialStatus"] = entry
+    elif isinstance(existing, list):
+        out["credentialStatus"] = [*existing, entry]
+    else:
+        out["credentialStatus"] = [existing, entry]
+    return out
+
+
+def _signed(sign: ListSigning, credential: JsonObject, suite: str | None = None) -> JsonObject:
+    """Sign a status list credential with *sign*; it must come back as a JSON object."""
+    if isinstance(sign, Signer):
+        from ..proofs.issue import add_data_integrity_proof
+
+        return add_data_integrity_proof(credential, sign, suite=suite)
+    signed = sign(credential)
+    if not isinstance(signed, dict):
+        raise StatusError("a status list must be signed with a Data Integrity suite (it came "
+                          f"back as {type(signed).__name__}, not a JSON object)",
+                          code="status.bad_suite")
+    return signed
 
 
 def _check_purpose(purpose: str) -> None:
@@ -284,7 +329,7 @@ class AllocationRecord:
         if count > free:
             raise StatusError(
                 f"the status list {self.list_id} has {free:,} free entries, {count:,} needed",
-                code="status.list_full", hint="create another list with `status create`")
+                code="status.list_full", hint="create another list (StatusList.create)")
         chosen: list[int] = []
         for _ in range(count):
             index = -1
@@ -459,13 +504,21 @@ class StatusList:
         *,
         list_id: str,
         issuer: str | JsonObject,
-        sign: ListSigner,
+        sign: ListSigning,
         purpose: str = "revocation",
         size: int = MIN_BITSTRING_LENGTH,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        suite: str | None = None,
     ) -> StatusList:
         """Create, sign and store a new list and an empty allocation record.
+
+        :param sign: a :class:`~edc_issue.Signer` (a ``Key``, an HSM or KMS signer), or a
+            function that returns the list credential it is given with a proof.
+        :param suite: the Data Integrity cryptosuite when *sign* is a signer (default from
+            its algorithm).
+        :raises StatusError: ``status.too_small`` for fewer than 131,072 entries,
+            ``status.bad_purpose``.
 
         :raises StatusError: ``status.list_exists`` if the store already holds an
             allocation record (a new list would let old indexes be handed out again).
@@ -478,7 +531,7 @@ class StatusList:
                     hint="choose another output file, or revoke in the existing list")
             credential = create_status_list_credential(
                 list_id=list_id, issuer=issuer, purpose=purpose, size=size, clock=clock)
-            signed = sign(credential)
+            signed = _signed(sign, credential, suite)
             store.save_record(AllocationRecord.new(list_id, purpose, size))
             store.save_credential(signed)
         return cls(store, rng=rng)
@@ -489,8 +542,8 @@ class StatusList:
             raise StatusError(
                 "no allocation record for this status list, so free indexes are unknown",
                 code="status.no_allocation_record", pointer=_source(self.store),
-                hint="issue only with lists made by `edc-issue status create`, "
-                     "and keep the .allocations.json file beside the list")
+                hint="issue only with lists made by StatusList.create, and keep their "
+                     "allocation record")
         if record.list_id != self.list_id:
             raise StatusError(
                 f"the allocation record belongs to {record.list_id}, not {self.list_id}",
@@ -526,17 +579,65 @@ class StatusList:
         """Return the current status value at *index* (0: not set)."""
         return parse_status_list_credential(self.store.load_credential()).bits[index]
 
-    def set_status(self, indexes: Iterable[int], value: int, *, sign: ListSigner,
-                   clock: Clock | None = None) -> JsonObject:
+    def indexes_of(self, credential: JsonObject) -> list[int]:
+        """Return the indexes *credential*'s ``credentialStatus`` holds in this list.
+
+        *credential* may be in any container :mod:`edc_issue.formats.detect` knows (a JAdES
+        envelope, a VC-JWT...).
+
+        :raises StatusError: ``status.not_in_list`` when no entry names this list,
+            ``status.malformed_entry`` for an index that is not an integer.
+        """
+        from ..formats.detect import credential_of
+
+        found = credential_of(credential) or {}
+        status = found.get("credentialStatus")
+        entries = status if isinstance(status, list) else [status]
+        mine = [e for e in entries if isinstance(e, dict)
+                and e.get("statusListCredential") == self.list_id]
+        if not mine:
+            raise StatusError(f"credentialStatus names no entry in the list {self.list_id}",
+                              pointer="credentialStatus", code="status.not_in_list")
+        indexes: list[int] = []
+        for entry in mine:
+            raw = str(entry.get("statusListIndex"))
+            if not (raw.isascii() and raw.isdigit()):
+                raise StatusError("credentialStatus.statusListIndex is not an integer",
+                                  pointer="credentialStatus.statusListIndex",
+                                  code="status.malformed_entry")
+            indexes.append(int(raw))
+        return indexes
+
+    def set_status(self, indexes: Iterable[int], value: int, *, sign: ListSigning,
+                   clock: Clock | None = None, suite: str | None = None,
+                   only_allocated: bool = False) -> JsonObject:
         """Set *indexes* to *value*, then re-sign and store the list; return the new list.
 
-        ``validFrom`` becomes now, and the old proof is replaced.
+        ``validFrom`` becomes now, and the old proof is replaced. Nothing is changed when
+        any index is refused.
 
-        :raises StatusError: ``status.index_out_of_range``, ``status.irreversible``
-            (clearing a revocation).
+        :param sign: a :class:`~edc_issue.Signer`, or a function that signs the list.
+        :param suite: the Data Integrity cryptosuite when *sign* is a signer.
+        :param only_allocated: refuse indexes never handed out to a credential (a typo,
+            most likely); an index of a list without an allocation record is not refused.
+        :raises StatusError: ``status.index_out_of_range``, ``status.not_allocated``,
+            ``status.irreversible`` (clearing a revocation).
         """
         wanted = list(indexes)
+        outside = [i for i in wanted if not 0 <= i < self.size]
+        if outside:
+            raise StatusError(f"index {outside[0]} is outside the list (0 to {self.size - 1})",
+                              pointer=_source(self.store), code="status.index_out_of_range")
         with self.store.lock():
+            if only_allocated:
+                record = self.store.load_record()
+                never = [i for i in wanted if record is not None and not record.allocated[i]]
+                if never:
+                    raise StatusError(
+                        f"index(es) {', '.join(map(str, never))} were never given to a "
+                        "credential (a typo?)", pointer=_source(self.store),
+                        hint="pass only_allocated=False to change them anyway",
+                        code="status.not_allocated")
             credential = self.store.load_credential()
             parsed = parse_status_list_credential(credential, source=_source(self.store))
             bits = parsed.bits
@@ -552,32 +653,39 @@ class StatusList:
             subject["encodedList"] = bits.encode()
             updated["credentialSubject"] = subject
             updated["validFrom"] = _now(clock)
-            signed = sign(updated)
+            signed = _signed(sign, updated, suite)
             self.store.save_credential(signed)
         return signed
 
-    def revoke(self, indexes: Iterable[int], *, sign: ListSigner,
-               clock: Clock | None = None) -> JsonObject:
-        """Revoke (or, in a suspension list, suspend) *indexes*, re-sign and store the list."""
-        return self.set_status(indexes, 1, sign=sign, clock=clock)
+    def revoke(self, indexes: Iterable[int], *, sign: ListSigning,
+               clock: Clock | None = None, suite: str | None = None,
+               only_allocated: bool = False) -> JsonObject:
+        """Revoke (or, in a suspension list, suspend) *indexes*, re-sign and store the list
+        (see :meth:`set_status`)."""
+        return self.set_status(indexes, 1, sign=sign, clock=clock, suite=suite,
+                               only_allocated=only_allocated)
 
-    def suspend(self, indexes: Iterable[int], *, sign: ListSigner,
-                clock: Clock | None = None) -> JsonObject:
-        """Suspend *indexes* in a suspension list.
-
-        :raises StatusError: ``status.bad_purpose`` if this is a revocation list.
-        """
-        self._require("suspension")
-        return self.set_status(indexes, 1, sign=sign, clock=clock)
-
-    def reinstate(self, indexes: Iterable[int], *, sign: ListSigner,
-                  clock: Clock | None = None) -> JsonObject:
-        """Lift the suspension of *indexes* in a suspension list.
+    def suspend(self, indexes: Iterable[int], *, sign: ListSigning,
+                clock: Clock | None = None, suite: str | None = None,
+                only_allocated: bool = False) -> JsonObject:
+        """Suspend *indexes* in a suspension list (see :meth:`set_status`).
 
         :raises StatusError: ``status.bad_purpose`` if this is a revocation list.
         """
         self._require("suspension")
-        return self.set_status(indexes, 0, sign=sign, clock=clock)
+        return self.set_status(indexes, 1, sign=sign, clock=clock, suite=suite,
+                               only_allocated=only_allocated)
+
+    def reinstate(self, indexes: Iterable[int], *, sign: ListSigning,
+                  clock: Clock | None = None, suite: str | None = None,
+                  only_allocated: bool = False) -> JsonObject:
+        """Lift the suspension of *indexes* in a suspension list (see :meth:`set_status`).
+
+        :raises StatusError: ``status.bad_purpose`` if this is a revocation list.
+        """
+        self._require("suspension")
+        return self.set_status(indexes, 0, sign=sign, clock=clock, suite=suite,
+                               only_allocated=only_allocated)
 
     def _require(self, purpose: str) -> None:
         if self.purpose != purpose:
