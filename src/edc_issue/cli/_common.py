@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
 
 from ..errors import EdcIssueError, InputError
+from ._hints import for_cli
 
 __all__ = [
     "EXIT_BUG",
@@ -39,13 +40,21 @@ def _debug_enabled() -> bool:
     return "--debug" in sys.argv
 
 
-def error_line(exc: BaseException, *, file: str | None = None) -> str:
-    """Format one error as the single line the CLI prints: ``error: FILE: PATH: message [code]``."""
+def error_line(exc: BaseException, *, file: str | None = None, hint: str | None = None) -> str:
+    """Format one error as the single line the CLI prints: ``error: FILE: PATH: message [code]``.
+
+    Parameters the library names become the flags that set them; *hint* replaces the
+    error's own hint.
+    """
     if isinstance(exc, EdcIssueError):
-        text = str(exc)
+        text = exc.message
+        if exc.pointer:
+            text = f"{exc.pointer}: {text}"
+        if hint or exc.hint:
+            text = f"{text} ({hint or exc.hint})"
         if file and not (exc.pointer or "").startswith(file):
             text = f"{file}: {text}"
-        return f"error: {text} [{exc.code}]"
+        return f"error: {for_cli(text)} [{exc.code}]"
     return f"error: {file + ': ' if file else ''}{exc}"
 
 
@@ -56,11 +65,16 @@ def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 
 @contextmanager
-def handle_errors(*, file: str | None = None) -> Iterator[None]:
+def handle_errors(*, file: str | None = None,
+                  input_codes: Mapping[str, str | None] | None = None) -> Iterator[None]:
     """Turn library errors into one line on stderr and the contract's exit status.
 
     ``InputError`` exits 2; other ``EdcIssueError`` exit 1; anything else is a
     bug (exit 3), with a traceback only under ``--debug``.
+
+    :param input_codes: codes of errors that are this command's input problems (exit 2)
+        though their class is not an ``InputError`` (a status index out of range), each
+        with the hint to print instead of the library's (or None to keep it).
     """
     try:
         yield
@@ -69,10 +83,12 @@ def handle_errors(*, file: str | None = None) -> Iterator[None]:
     except EdcIssueError as exc:
         if _debug_enabled():
             traceback.print_exc()
-        click.echo(error_line(exc, file=file), err=True)
+        codes = input_codes or {}
+        click.echo(error_line(exc, file=file, hint=codes.get(exc.code)), err=True)
         for path, message in exc.problems[1:]:
             click.echo(f"error: {file + ': ' if file else ''}{path}: {message}", err=True)
-        raise SystemExit(EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILED) from None
+        is_input = isinstance(exc, InputError) or exc.code in codes
+        raise SystemExit(EXIT_INPUT if is_input else EXIT_FAILED) from None
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         raise SystemExit(130) from None

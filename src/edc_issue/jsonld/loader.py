@@ -134,8 +134,7 @@ class OfflineLoader:
             raise ContextError(
                 f'context "{url}" is not bundled and fetching is off',
                 pointer=url,
-                hint="add the document to the loader, or fetch it with allow_network=True "
-                "(edc-issue canon --allow-network)",
+                hint="add the document to the loader, or fetch it with allow_network=True",
                 code="jsonld.context_not_allowed",
             )
         doc = self._fetch(key)

@@ -10,7 +10,14 @@
 from __future__ import annotations
 
 from .did_key import did_key_document, did_key_from_public, is_did_key, public_key_from_did_key
-from .did_web import did_web_document, did_web_from_domain, did_web_url, is_did_web
+from .did_web import (
+    did_web_document,
+    did_web_from_domain,
+    did_web_key,
+    did_web_method,
+    did_web_url,
+    is_did_web,
+)
 from .jwk import jwk_thumbprint, key_from_jwk, key_to_jwk
 from .key import KEY_KINDS, Key, KeyKind, generate_key
 from .loading import load_key
@@ -26,6 +33,8 @@ __all__ = [
     "did_key_from_public",
     "did_web_document",
     "did_web_from_domain",
+    "did_web_key",
+    "did_web_method",
     "did_web_url",
     "encode_public_multibase",
     "generate_key",

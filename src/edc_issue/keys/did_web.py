@@ -7,17 +7,28 @@ network; :mod:`edc_issue.proofs.resolver` does it only when the caller opts in.
 from __future__ import annotations
 
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from .._types import JsonObject
 from ..errors import KeyMaterialError
 from .did_key import DID_CONTEXT
 from .multikey import MULTIKEY_CONTEXT
 
-__all__ = ["DID_WEB_PREFIX", "did_web_document", "did_web_from_domain", "did_web_url", "is_did_web"]
+if TYPE_CHECKING:
+    from .key import Key
+
+__all__ = [
+    "DID_WEB_PREFIX",
+    "did_web_document",
+    "did_web_from_domain",
+    "did_web_key",
+    "did_web_method",
+    "did_web_url",
+    "is_did_web",
+]
 
 DID_WEB_PREFIX = "did:web:"
 JWK_CONTEXT = "https://w3id.org/security/jwk/v1"
-
 
 
 def is_did_web(value: str) -> bool:
@@ -81,3 +92,33 @@ def did_web_document(did: str, methods: list[JsonObject]) -> JsonObject:
         "assertionMethod": ids,
         "authentication": ids,
     }
+
+
+def did_web_method(key: Key) -> JsonObject:
+    """Return *key*'s public verification method for its DID document: a ``Multikey``
+    (Ed25519, P-256, P-384) or a ``JsonWebKey`` (RSA), never the secret half."""
+    method: JsonObject = {"id": key.id, "controller": key.controller}
+    if key.kind == "rsa":
+        jwk = key.public_only().to_jwk()
+        jwk.pop("kid", None)
+        method.update(type="JsonWebKey", publicKeyJwk=jwk)
+    else:
+        method.update(type="Multikey", publicKeyMultibase=key.public_multibase)
+    return method
+
+
+def did_web_key(key: Key, domain: str) -> tuple[Key, JsonObject]:
+    """Return *key* under ``did:web:DOMAIN`` and the DID document to publish for it.
+
+    The verification method is ``did:web:DOMAIN#<fragment>``: the public multibase of an
+    Ed25519/P-256/P-384 key, the JWK thumbprint of an RSA key. Publish the document at
+    :func:`did_web_url` of the key's controller.
+
+    :raises KeyMaterialError: ``key.malformed`` for a *domain* that is not a domain name.
+    """
+    from .jwk import jwk_thumbprint
+
+    did = did_web_from_domain(domain)
+    fragment = key.public_multibase if key.kind != "rsa" else jwk_thumbprint(key)
+    named = key.with_id(f"{did}#{fragment}", did)
+    return named, did_web_document(did, [did_web_method(named)])

@@ -37,7 +37,8 @@ def test_no_network_is_a_clear_error(vm: str) -> None:
     with pytest.raises(KeyMaterialError) as info:
         VerificationMethodResolver().resolve(vm)
     assert info.value.code == "key.unresolved"
-    assert "--allow-network" in (info.value.hint or "")
+    # the library names its parameter; the command line says --allow-network instead
+    assert "allow_network=True" in (info.value.hint or "")
 
 
 @pytest.mark.parametrize("vm", ["did:example:123#k", "xxx:abc", ED, ""])

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..._io import atomic_write
 from ...errors import InputError
-from ...keys import KEY_KINDS, did_web_document, did_web_from_domain, did_web_url, generate_key
-from ...keys.jwk import jwk_thumbprint
+from ...keys import KEY_KINDS, did_web_key, did_web_url, generate_key
 from .._common import echo_json, handle_errors
 
 
@@ -42,17 +40,7 @@ def command(kind: str, did_web: str | None, did_document: Path | None, output: P
         key = generate_key(kind)
         did_doc = None
         if did_web:
-            did = did_web_from_domain(did_web)
-            fragment = key.public_multibase if kind != "rsa" else jwk_thumbprint(key)
-            key = key.with_id(f"{did}#{fragment}", did)
-            method: dict[str, Any] = {"id": key.id, "controller": did}
-            if kind == "rsa":
-                jwk = key.public_only().to_jwk()
-                jwk.pop("kid", None)
-                method.update(type="JsonWebKey", publicKeyJwk=jwk)
-            else:
-                method.update(type="Multikey", publicKeyMultibase=key.public_multibase)
-            did_doc = did_web_document(did, [method])
+            key, did_doc = did_web_key(key, did_web)
         secret = key.to_jwk(include_secret=True) if kind == "rsa" else \
             key.to_multikey(include_secret=True)
         atomic_write(output, json.dumps(secret, indent=2) + "\n")

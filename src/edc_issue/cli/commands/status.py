@@ -13,11 +13,8 @@ from typing import Any
 
 import click
 
-from ..._api import sign
 from ..._io import read_json_object
-from ..._types import JsonObject
-from ...errors import InputError
-from ...keys import Key, load_key
+from ...keys import load_key
 from ...status import (
     MIN_BITSTRING_LENGTH,
     FileStatusListStore,
@@ -27,38 +24,15 @@ from ...status import (
 from .._common import die, echo_json, handle_errors
 
 _LIST_SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"]
-
-
-def _signer(key: Key, suite: str | None) -> Any:
-    def sign_list(credential: JsonObject) -> JsonObject:
-        signed = sign(credential, key, suite=suite)
-        if not isinstance(signed, dict):  # pragma: no cover - DI suites return objects
-            raise InputError("a status list must be signed with a Data Integrity suite",
-                             code="status.bad_suite")
-        return signed
-
-    return sign_list
-
-
-def _indexes_from(list_id: str, credential_files: tuple[Path, ...]) -> list[int]:
-    from ...formats.envelopes import unwrap_credential
-
-    found: list[int] = []
-    for path in credential_files:
-        with handle_errors(file=str(path)):
-            credential, _kind = unwrap_credential(read_json_object(path), source=str(path))
-            status = credential.get("credentialStatus")
-            entries = status if isinstance(status, list) else [status]
-            mine = [e for e in entries if isinstance(e, dict)
-                    and e.get("statusListCredential") == list_id]
-            if not mine:
-                die(f"{path}: credentialStatus names no entry in the list {list_id}")
-            for entry in mine:
-                try:
-                    found.append(int(str(entry.get("statusListIndex"))))
-                except (TypeError, ValueError):
-                    die(f"{path}: credentialStatus.statusListIndex is not an integer")
-    return found
+#: Status errors that are the caller's input (exit 2), and how to fix them here.
+_INPUT_CODES = {
+    "status.too_small": f"use --size {MIN_BITSTRING_LENGTH} or more (herd privacy)",
+    "status.index_out_of_range": None,
+    "status.not_allocated": "pass --force to change them anyway",
+    "status.not_in_list": None,
+    "status.malformed_entry": None,
+    "status.list_exists": "choose another output file, or revoke in the existing list",
+}
 
 
 @click.group("status")
@@ -85,17 +59,14 @@ def create(purpose: str, size: int, key_file: Path, list_id: str | None, suite: 
         key = load_key(key_file)
     if not key.controller:
         die(f"{key_file}: the key has no controller to name as the list's issuer")
-    if size < MIN_BITSTRING_LENGTH:
-        die(f"--size {size}: a status list needs at least {MIN_BITSTRING_LENGTH:,} entries "
-            "so that one credential hides among many [status.too_small]")
     store = FileStatusListStore(out_file)
     if out_file.exists() or store.record_path.exists():
         die(f"{out_file}: the list (or its allocation record) already exists; refusing to "
             "replace it, or old indexes could be handed out again")
     chosen_id = list_id or f"urn:uuid:{uuid.uuid4()}"
-    with handle_errors(file=str(out_file)):
-        StatusList.create(store, list_id=chosen_id, issuer=key.controller,
-                          sign=_signer(key, suite), purpose=purpose, size=size)
+    with handle_errors(file=str(out_file), input_codes=_INPUT_CODES):
+        StatusList.create(store, list_id=chosen_id, issuer=key.controller, sign=key,
+                          suite=suite, purpose=purpose, size=size)
     click.echo(f"created {purpose} list {chosen_id} with {size:,} entries -> {out_file} "
                f"(allocation record: {store.record_path})", err=True)
     if list_id is None:
@@ -108,27 +79,18 @@ def _change(list_file: Path, key_file: Path, indexes: tuple[int, ...],
     with handle_errors(file=str(key_file)):
         key = load_key(key_file)
     store = FileStatusListStore(list_file)
-    with handle_errors(file=str(list_file)):
+    with handle_errors(file=str(list_file), input_codes=_INPUT_CODES):
         status_list = StatusList(store)
-        wanted = list(indexes) + _indexes_from(status_list.list_id, credential_files)
-        if not wanted:
-            raise click.UsageError("give the INDEX(es) to change, or --credential FILE")
-        outside = [i for i in wanted if not 0 <= i < status_list.size]
-        if outside:
-            die(f"{list_file}: index {outside[0]} is outside the list (0 to "
-                f"{status_list.size - 1}) [status.index_out_of_range]")
-        record = store.load_record()
-        never = [i for i in wanted if record is not None and not record.allocated[i]]
-        if never and not force:
-            die(f"{list_file}: index(es) {', '.join(map(str, never))} were never given to a "
-                "credential (a typo?); pass --force to change them anyway")
-        signer = _signer(key, None)
-        if action == "revoke":
-            status_list.revoke(wanted, sign=signer)
-        elif action == "suspend":
-            status_list.suspend(wanted, sign=signer)
-        else:
-            status_list.reinstate(wanted, sign=signer)
+    wanted = list(indexes)
+    for path in credential_files:
+        with handle_errors(file=str(path), input_codes=_INPUT_CODES):
+            wanted += status_list.indexes_of(read_json_object(path))
+    if not wanted:
+        raise click.UsageError("give the INDEX(es) to change, or --credential FILE")
+    change = {"revoke": status_list.revoke, "suspend": status_list.suspend,
+              "unsuspend": status_list.reinstate}[action]
+    with handle_errors(file=str(list_file), input_codes=_INPUT_CODES):
+        change(wanted, sign=key, only_allocated=not force)
     past = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "reinstated"}[action]
     click.echo(f"{past} {', '.join(map(str, wanted))} in {status_list.list_id}; re-signed "
                f"{list_file} (publish it again)", err=True)
@@ -190,13 +152,10 @@ def unsuspend(list_file: Path, key_file: Path, indexes: tuple[int, ...],
 def show(list_file: Path, indexes: tuple[int, ...], fmt: str) -> None:
     """Show a list: purpose, size, how many indexes are given out and set; or some statuses."""
     store = FileStatusListStore(list_file)
-    with handle_errors(file=str(list_file)):
+    with handle_errors(file=str(list_file), input_codes=_INPUT_CODES):
         parsed = parse_status_list_credential(read_json_object(list_file), source=str(list_file))
         record = store.load_record()
-        outside = [i for i in indexes if i >= parsed.bits.length]
-        if outside:
-            die(f"{list_file}: index {outside[0]} is outside the list (0 to "
-                f"{parsed.bits.length - 1}) [status.index_out_of_range]")
+        statuses = {str(i): parsed.bits[i] for i in indexes}  # status.index_out_of_range
     set_indexes = parsed.bits.set_indexes()
     info: dict[str, Any] = {
         "id": parsed.id,
@@ -204,7 +163,7 @@ def show(list_file: Path, indexes: tuple[int, ...], fmt: str) -> None:
         "size": parsed.bits.length,
         "allocated": record.count if record is not None else None,
         "set": len(set_indexes),
-        "statuses": {str(i): parsed.bits[i] for i in indexes},
+        "statuses": statuses,
     }
     if fmt == "json":
         echo_json(info)

@@ -13,6 +13,7 @@ from ...errors import EdcIssueError, InputError
 from ...formats.detect import load_document
 from ...results import Check, VerificationResult
 from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, handle_errors
+from .._hints import for_cli
 
 _MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
 
@@ -73,7 +74,10 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
         result.file = str(path)
         if not result.ok and status == EXIT_OK:
             status = EXIT_FAILED
-        results.append(result.to_json())
+        entry = result.to_json()
+        for check in entry["checks"]:
+            check["message"] = for_cli(check["message"])
+        results.append(entry)
         if fmt == "text":
             _print_text(result)
     if fmt == "json":
@@ -104,4 +108,4 @@ def _print_text(result: VerificationResult) -> None:
     click.echo(f"{result.file}: {verdict}")
     for check in result.checks:
         mark = "ok" if check.ok else _MARK.get(check.severity, "FAIL")
-        click.echo(f"  {mark:<4}  {check.check}: {check.message}")
+        click.echo(f"  {mark:<4}  {check.check}: {for_cli(check.message)}")
