@@ -13,8 +13,8 @@ Sealing EDCs: :func:`edc_issue.seal.seal`. Models: :mod:`edc_issue.models.edc`,
 :mod:`edc_issue.models.ob3`. Building EDCs: :mod:`edc_issue.edc`.
 """
 
-from ._api import Issuer, sign, verify
-from ._types import Signer
+from ._api import Issuer, Verifier, sign, verify
+from ._types import Fetcher, Signer
 from ._version import __version__
 from .errors import EdcIssueError
 from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
@@ -25,6 +25,7 @@ from .validate import validate
 __all__ = [
     "Check",
     "EdcIssueError",
+    "Fetcher",
     "Finding",
     "Issuer",
     "Key",
@@ -32,6 +33,7 @@ __all__ = [
     "Signer",
     "ValidationReport",
     "VerificationResult",
+    "Verifier",
     "__version__",
     "canonicalize_nquads",
     "generate_key",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -84,8 +85,12 @@ class Fetcher(Protocol):
         timeout: float,
         data: bytes | None = None,
         content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> bytes:
         """GET *url* (POST *data* with *content_type* when *data* is given); return the body.
+
+        *headers* are extra request headers (the bearer token of a remote signing service);
+        their values must never appear in an error message or a log.
 
         :raises ReadError: the request failed, timed out, was redirected off HTTPS, or the
             body is larger than *max_bytes*.

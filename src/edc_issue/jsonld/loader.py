@@ -12,15 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import urllib.request
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._resources import schemas_dir
-from .._types import JsonObject, RemoteDocument
-from ..errors import ContextError, SecurityWarning
+from .._types import Fetcher, JsonObject, RemoteDocument
+from ..errors import ContextError, EdcIssueError, SecurityWarning
 
 __all__ = ["OfflineLoader", "bundled_contexts", "default_loader"]
 
@@ -75,6 +74,8 @@ class OfflineLoader:
     :param allow_network: fetch URLs that are not bundled (off by default).
     :param timeout: seconds allowed for one fetch when the network is allowed.
     :param max_bytes: largest document fetched when the network is allowed.
+    :param fetcher: the :class:`~edc_issue.Fetcher` that makes those requests (default:
+        :func:`edc_issue._net.default_fetcher`).
 
     Instances are callables with pyld's loader signature ``(url, options)``.
     Each instance also owns the cache of processed contexts that
@@ -88,6 +89,7 @@ class OfflineLoader:
         allow_network: bool = False,
         timeout: float = 10.0,
         max_bytes: int = 2 * 1024 * 1024,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self._extra: dict[str, JsonObject] = {}
         for url, doc in (documents or {}).items():
@@ -95,6 +97,7 @@ class OfflineLoader:
         self.allow_network = allow_network
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.fetcher = fetcher
         self._fetched: dict[str, JsonObject] = {}
         self._lock = threading.Lock()
         # pyld's processed-context cache, private to this loader (see jsonld.expand)
@@ -150,22 +153,21 @@ class OfflineLoader:
             )
         warnings.warn(f"fetching JSON-LD context {url} from the network", SecurityWarning,
                       stacklevel=4)
-        request = urllib.request.Request(
-            url, headers={"Accept": "application/ld+json, application/json"}
-        )
+        fetcher = self.fetcher
+        if fetcher is None:
+            from .._net import default_fetcher
+
+            fetcher = default_fetcher()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read(self.max_bytes + 1)
-        except Exception as exc:
-            raise ContextError(
-                f'fetching context "{url}" failed: {exc}', pointer=url,
-                code="jsonld.context_fetch_failed",
-            ) from exc
-        if len(raw) > self.max_bytes:
-            raise ContextError(
-                f'context "{url}" is larger than {self.max_bytes:,} bytes', pointer=url,
-                code="jsonld.context_fetch_failed",
-            )
+            raw = fetcher.fetch(url, accept="application/ld+json, application/json",
+                                max_bytes=self.max_bytes, timeout=self.timeout)
+        except EdcIssueError as exc:
+            code = "jsonld.context_fetch_failed"
+            if "more than" in exc.message:
+                raise ContextError(f'context "{url}" is larger than {self.max_bytes:,} bytes',
+                                   pointer=url, code=code) from exc
+            raise ContextError(f'fetching context "{url}" failed: {exc.message}', pointer=url,
+                               code=code) from exc
         try:
             doc = json.loads(raw)
         except ValueError as exc:
@@ -180,8 +182,15 @@ class OfflineLoader:
         return doc
 
     def __call__(self, url: str, options: dict[str, Any] | None = None) -> RemoteDocument:
-        """Load *url* in the shape pyld expects."""
-        return {"contextUrl": None, "documentUrl": url, "document": self.get(url)}
+        """Load *url* in the shape pyld expects.
+
+        Every document is tagged ``static`` (as jsonld.js's loaders tag immutable
+        contexts): what this loader serves for a URL never changes (bundled contexts are
+        pinned, added ones reset the cache, fetched ones are kept), so pyld may keep the
+        resolved context and not ask again for every document.
+        """
+        return {"contextUrl": None, "documentUrl": url, "document": self.get(url),
+                "tag": "static"}
 
 
 _DEFAULT: OfflineLoader | None = None

@@ -19,7 +19,6 @@ See: <https://www.w3.org/TR/controller-document/#retrieve-verification-method>.
 from __future__ import annotations
 
 import json
-import urllib.request
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,8 +26,8 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from .._types import JsonObject
-from ..errors import KeyMaterialError, SecurityWarning
+from .._types import Fetcher, JsonObject
+from ..errors import EdcIssueError, KeyMaterialError, SecurityWarning
 from ..keys._base58 import b58decode
 from ..keys.did_key import did_key_document, is_did_key, public_key_from_did_key, split_did_url
 from ..keys.did_web import did_web_url, is_did_web
@@ -126,8 +125,11 @@ class VerificationMethodResolver:
     :param documents: controller documents, DID documents or verification methods
         that the caller trusts (e.g. a did:web's ``did.json`` saved beforehand).
     :param allow_network: fetch did:web and https controller documents.
-    :param fetch: replaces the network fetch (tests, caches); gets a URL, returns JSON.
+    :param fetcher: the :class:`~edc_issue.Fetcher` that makes the request (default:
+        :func:`edc_issue._net.default_fetcher`); only https URLs are fetched.
+    :param fetch: replaces the whole fetch (URL in, parsed JSON out), before *fetcher*.
     :param timeout: seconds allowed for one fetch.
+    :param max_bytes: the largest controller document accepted.
     """
 
     def __init__(
@@ -138,12 +140,14 @@ class VerificationMethodResolver:
         fetch: Callable[[str], Any] | None = None,
         timeout: float = 10.0,
         max_bytes: int = 1024 * 1024,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self._docs: dict[str, JsonObject] = {}
         for doc in documents:
             self.add(doc)
         self.allow_network = allow_network
         self._fetch = fetch
+        self.fetcher = fetcher
         self.timeout = timeout
         self.max_bytes = max_bytes
 
@@ -258,29 +262,31 @@ class VerificationMethodResolver:
         if self._fetch is not None:
             doc = self._fetch(url)
         else:
-            doc = _fetch_json(url, timeout=self.timeout, max_bytes=self.max_bytes)
+            doc = _fetch_json(url, timeout=self.timeout, max_bytes=self.max_bytes,
+                              fetcher=self.fetcher)
         if not isinstance(doc, dict):
             raise KeyMaterialError(f"{url} did not return a JSON object",
                                    code="key.fetch_failed")
         return doc
 
 
-def _fetch_json(url: str, *, timeout: float, max_bytes: int) -> Any:
+def _fetch_json(url: str, *, timeout: float, max_bytes: int, fetcher: Fetcher | None
+                ) -> Any:
     if not url.startswith("https://"):
         raise KeyMaterialError(f"refusing to fetch a key over plain HTTP: {url}",
                                code="key.fetch_failed")
     warnings.warn(f"fetching controller document {url}", SecurityWarning, stacklevel=4)
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/did+ld+json, application/ld+json, application/json"}
-    )
+    if fetcher is None:
+        from .._net import default_fetcher
+
+        fetcher = default_fetcher()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read(max_bytes + 1)
-    except Exception as exc:
-        raise KeyMaterialError(f"fetching {url} failed: {exc}", code="key.fetch_failed") from exc
-    if len(raw) > max_bytes:
-        raise KeyMaterialError(f"{url} is larger than {max_bytes:,} bytes",
-                               code="key.fetch_failed")
+        raw = fetcher.fetch(
+            url, accept="application/did+ld+json, application/ld+json, application/json",
+            max_bytes=max_bytes, timeout=timeout)
+    except EdcIssueError as exc:
+        raise KeyMaterialError(f"fetching {url} failed: {exc.message}",
+                               code="key.fetch_failed") from exc
     try:
         return json.loads(raw)
     except ValueError as exc:

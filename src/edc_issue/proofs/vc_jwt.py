@@ -25,12 +25,14 @@ from joserfc.errors import SecurityWarning as JoseSecurityWarning
 from .._b64 import b64url_encode
 from .._dates import parse_datetime
 from .._types import JsonObject, Signer
+from .._validity import jwt_time_checks
 from ..errors import EdcIssueError, KeyMaterialError
 from ..keys.jwk import joserfc_key, key_from_jwk
 from ..keys.key import Key
 from ..keys.signing import signer_id, signer_kind, signer_sign
 from ..results import Check
 from .resolver import ResolvedMethod, VerificationMethodResolver
+from .verify import issuer_id
 
 __all__ = ["ALGORITHMS", "JwtVerification", "sign_jwt", "verify_jwt"]
 
@@ -65,13 +67,6 @@ def _allow_eddsa(alg: str) -> Iterator[None]:
 def _numeric_date(value: Any) -> int | None:
     when = parse_datetime(value)
     return None if when is None else int(when.timestamp())
-
-
-def _issuer_id(document: JsonObject) -> str | None:
-    issuer = document.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
 
 
 def _subject_id(document: JsonObject) -> str | None:
@@ -111,7 +106,7 @@ def sign_jwt(credential: JsonObject, signer: Signer, *, embed_jwk: bool = False)
         header["kid"] = signer_id(signer)
     claims: JsonObject = {k: v for k, v in credential.items() if k != "proof"}
     registered = {
-        "iss": _issuer_id(credential),
+        "iss": issuer_id(credential),
         "jti": credential.get("id") if isinstance(credential.get("id"), str) else None,
         "sub": _subject_id(credential),
         "nbf": _numeric_date(credential.get("validFrom", credential.get("issuanceDate"))),
@@ -212,19 +207,11 @@ def verify_jwt(token: str, *, resolver: VerificationMethodResolver, now: datetim
 
 def _claim_checks(payload: JsonObject, now: datetime) -> list[Check]:
     checks: list[Check] = []
-    expected = {"iss": _issuer_id(payload), "jti": payload.get("id"),
+    expected = {"iss": issuer_id(payload), "jti": payload.get("id"),
                 "sub": _subject_id(payload)}
     for claim, value in expected.items():
         if claim in payload and value is not None and payload[claim] != value:
             checks.append(Check(f"jwt.{claim}", False,
                                 f"claim {claim} is {payload[claim]!r} but the credential says "
                                 f"{value!r}", path=claim, code="jwt.claim_mismatch"))
-    stamp = int(now.timestamp())
-    nbf, exp = payload.get("nbf"), payload.get("exp")
-    if isinstance(nbf, (int, float)) and nbf > stamp:
-        checks.append(Check("jwt.nbf", False, "the JWT is not valid yet (nbf)", path="nbf",
-                            code="credential.not_yet_valid"))
-    if isinstance(exp, (int, float)) and exp <= stamp:
-        checks.append(Check("jwt.exp", False, "the JWT has expired (exp)", path="exp",
-                            code="credential.expired"))
-    return checks
+    return checks + jwt_time_checks(payload, now)

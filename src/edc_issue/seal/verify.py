@@ -33,14 +33,13 @@ trust and validity; revocation.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import Any
 
 from cryptography import x509
 
-from .._dates import parse_datetime
 from .._types import JsonObject
+from .._validity import expiry_check
 from ..errors import EdcIssueError
 from ..formats.detect import is_jades_envelope
 from ..results import Check, VerificationResult
@@ -102,7 +101,7 @@ def verify_envelope(
         revocation.extend(checks.revocation)
     for check in revocation:
         result.add(check)
-    result.add(_check_expiry(document, when_now))
+    result.add(expiry_check(document, when_now))
     return result
 
 
@@ -149,22 +148,3 @@ def _check_format(result: VerificationResult, document: JsonObject | None,
     result.add(Check("FORMAT", verdict is not False, message,
                      code=None if verdict is not False else
                      (failed_checks[0].code or "credential.not_conforming")))
-
-
-def _check_expiry(document: Any, now: datetime) -> Check:
-    if not isinstance(document, dict):
-        return Check("EXPIRY", False, "not checked: the payload is not a JSON object",
-                     severity="warning")
-    for key in ("expirationDate", "validUntil"):
-        value = document.get(key)
-        if value is None:
-            continue
-        when = parse_datetime(value) if isinstance(value, str) else None
-        if when is None:
-            return Check("EXPIRY", False, f"{key} is not a date-time: {value!r}", path=key,
-                         code="credential.bad_date")
-        if now > when:
-            return Check("EXPIRY", False, f"the credential expired on {value}", path=key,
-                         code="credential.expired")
-        return Check("EXPIRY", True, f"valid until {value}", path=key)
-    return Check("EXPIRY", True, "the credential has no expiration date")

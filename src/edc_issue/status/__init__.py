@@ -26,6 +26,7 @@ from .check import (
     REVOCATION_LIST_1EDTECH,
     STATUS_LIST_2021_ENTRY,
     StatusFetcher,
+    StatusListSet,
     check_status,
     fetch_status_list,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "ParsedStatusList",
     "StatusFetcher",
     "StatusList",
+    "StatusListSet",
     "StatusListStore",
     "StatusPurpose",
     "attach_status",

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from .._dates import parse_datetime
-from .._types import Clock, JsonObject
+from .._types import Clock, Fetcher, JsonObject
 from ..errors import EdcIssueError, ReadError, StatusError
 from ..formats.detect import credential_of
 from ..results import Check, VerificationResult
@@ -39,6 +38,7 @@ __all__ = [
     "REVOCATION_LIST_1EDTECH",
     "STATUS_LIST_2021_ENTRY",
     "StatusFetcher",
+    "StatusListSet",
     "check_status",
     "fetch_status_list",
 ]
@@ -52,29 +52,30 @@ StatusFetcher = Callable[[str], Any]
 _SPEC = "https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm"
 _OB3_SPEC = "https://www.imsglobal.org/spec/ob/v3p0/#revocation-list-status-method"
 _FETCH_LIMIT = 4 * 1024 * 1024
+_ACCEPT = ("application/vc+ld+json, application/ld+json, application/json, "
+           "application/vc+jwt;q=0.5")
 
 
-def fetch_status_list(url: str, *, timeout: float = 10.0) -> Any:
+def fetch_status_list(url: str, *, timeout: float = 10.0, fetcher: Fetcher | None = None
+                      ) -> Any:
     """Fetch a status list over HTTPS (or HTTP) and return its parsed JSON (or JWT text).
 
+    :param fetcher: makes the request (default: :func:`edc_issue._net.default_fetcher`).
     :raises ReadError: ``status.fetch_failed`` for any network or parsing failure.
     """
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("https", "http"):
         raise ReadError(f"cannot fetch a status list from a {scheme or 'relative'} URL",
                         code="status.fetch_failed", pointer=url)
-    request = urllib.request.Request(url, headers={
-        "Accept": "application/vc+ld+json, application/ld+json, application/json, "
-                  "application/vc+jwt;q=0.5"})
+    if fetcher is None:
+        from .._net import default_fetcher
+
+        fetcher = default_fetcher()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read(_FETCH_LIMIT + 1)
-    except (OSError, ValueError) as exc:
-        raise ReadError(f"cannot fetch the status list: {exc}", code="status.fetch_failed",
-                        pointer=url) from exc
-    if len(raw) > _FETCH_LIMIT:
-        raise ReadError("the status list is larger than 4 MiB", code="status.fetch_failed",
-                        pointer=url)
+        raw = fetcher.fetch(url, accept=_ACCEPT, max_bytes=_FETCH_LIMIT, timeout=timeout)
+    except EdcIssueError as exc:
+        raise ReadError(f"cannot fetch the status list: {exc.message}",
+                        code="status.fetch_failed", pointer=url) from exc
     text = raw.decode("utf-8", errors="replace").strip()
     if text.startswith("{"):
         try:
@@ -96,10 +97,15 @@ def _strip_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-class _Lists:
-    """The lists the caller gave, indexed by id and by the URL they were given for."""
+class StatusListSet:
+    """The status lists a verifier was given, read and indexed once: by their ``id``, and
+    by the URL each was given for (when given as a mapping).
 
-    def __init__(self, lists: Sequence[Any] | Mapping[str, Any] | None) -> None:
+    :param lists: status list credentials (JSON objects, JAdES envelopes or VC-JWTs) or
+        1EdTech revocation lists; or a mapping from the URL a list is published at to it.
+    """
+
+    def __init__(self, lists: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
         self.by_url: dict[str, tuple[JsonObject, Any]] = {}
         if lists is None:
             return
@@ -130,9 +136,10 @@ def _now(clock: Clock | None) -> datetime:
 def check_status(
     credential: JsonObject | str | bytes,
     *,
-    lists: Sequence[Any] | Mapping[str, Any] | None = None,
+    lists: StatusListSet | Sequence[Any] | Mapping[str, Any] | None = None,
     allow_network: bool = False,
     fetch: StatusFetcher | None = None,
+    fetcher: Fetcher | None = None,
     verify_list: Callable[[Any], VerificationResult] | None = None,
     clock: Clock | None = None,
 ) -> list[Check]:
@@ -146,7 +153,9 @@ def check_status(
         entries by their ``id``; or a mapping from the URL a list is published at to
         the list (for lists whose ``id`` differs from that URL).
     :param allow_network: fetch a list that was not given from its URL.
-    :param fetch: how to fetch (default :func:`fetch_status_list`); tests pass a stub.
+    :param fetch: how to fetch a list: URL in, parsed list out (default:
+        :func:`fetch_status_list` with *fetcher*).
+    :param fetcher: the :class:`~edc_issue.Fetcher` the default *fetch* uses.
     :param verify_list: verifies a list credential's proof (e.g. ``edc_issue.verify``);
         a list that does not verify fails the check. Without it, lists are trusted.
     :param clock: the current time, for a list's ``validUntil``.
@@ -164,14 +173,16 @@ def check_status(
         entries = [(f"credentialStatus[{i}]", e) for i, e in enumerate(status)]
     else:
         entries = [("credentialStatus", status)]
-    known = _Lists(lists)
-    fetcher = fetch if fetch is not None else fetch_status_list
-    checker = _Checker(credential, known, allow_network, fetcher, verify_list, clock)
+    known = lists if isinstance(lists, StatusListSet) else StatusListSet(lists)
+    if fetch is None:
+        def fetch(url: str) -> Any:
+            return fetch_status_list(url, fetcher=fetcher)
+    checker = _Checker(credential, known, allow_network, fetch, verify_list, clock)
     return [checker.check(path, entry) for path, entry in entries]
 
 
 class _Checker:
-    def __init__(self, credential: JsonObject, known: _Lists, allow_network: bool,
+    def __init__(self, credential: JsonObject, known: StatusListSet, allow_network: bool,
                  fetch: StatusFetcher, verify_list: Callable[[Any], VerificationResult]
                  | None, clock: Clock | None) -> None:
         self.credential = credential

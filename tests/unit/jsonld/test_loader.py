@@ -7,6 +7,7 @@ import time
 import pytest
 
 from edc_issue import OfflineLoader, to_nquads
+from edc_issue._net import UrllibFetcher
 from edc_issue.errors import ContextError
 from edc_issue.jsonld import bundled_contexts, default_loader
 
@@ -76,7 +77,9 @@ def test_network_fetch_is_opt_in_and_capped(monkeypatch: pytest.MonkeyPatch) -> 
         assert timeout == 3.0
         return FakeResponse(b'{"@context": {"x": "https://example.org/x"}}')
 
-    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    # the loader fetches through the default Fetcher, which opens the connection here
+    monkeypatch.setattr(UrllibFetcher, "_open",
+                        lambda self, request, timeout: fake_urlopen(request, timeout))
     loader = OfflineLoader(allow_network=True, timeout=3.0)
     with pytest.warns(UserWarning, match="fetching JSON-LD context"):
         doc = loader.get("https://example.org/ctx")
