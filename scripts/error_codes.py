@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 _EXCLUDE = {"seal.p12"}  # a file name in a docstring, not a code
 _AREAS = ("bake", "batch", "canon", "clr", "config", "credential", "format", "input", "io",
-          "jsonld", "jwt", "key", "model", "proof", "seal", "service", "signer", "status",
+          "jsonld", "jwt", "key", "model", "ob3", "proof", "seal", "service", "signer", "status",
           "validate", "validation", "vcdm")
 _AREA = "|".join(_AREAS)
 CODE = re.compile(

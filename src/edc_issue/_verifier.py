@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._types import Clock, Fetcher, JsonObject
-from .errors import EdcIssueError, InputError
+from .errors import BakingError, EdcIssueError, InputError
 from .formats.detect import is_image, load_document, sniff
 from .proofs.data_integrity import ASSERTION_METHOD
 from .proofs.registry import SuiteRegistry, default_registry
@@ -263,8 +263,8 @@ def _verify_baked(document: Any, verifier: Verifier, now: datetime) -> Verificat
     kind = detect_image_kind(bytes(document))
     inner = unbake(bytes(document))
     if verifier.format_of(inner, skip="baked") is None:
-        raise InputError("the image holds neither a credential nor a compact JWT",
-                         code="bake.no_credential")
+        raise BakingError("the image holds neither a credential nor a compact JWT",
+                          code="bake.no_credential")
     result = verifier.route(inner, now, skip="baked")
     result.format = f"baked-{kind}+{result.format}"
     result.checks.insert(0, Check("BAKED", True,

@@ -33,7 +33,7 @@ from typing import Any
 
 from . import vocab
 from ._types import Clock, JsonObject
-from .errors import InputError
+from .errors import ConversionError  # defined with the other errors; imported from here too
 from .models.ob3 import (
     Achievement,
     Alignment,
@@ -69,12 +69,6 @@ _LANGUAGES = {
     "LAV": "lv", "LIT": "lt", "MLT": "mt", "NLD": "nl", "NOR": "no", "POL": "pl", "POR": "pt",
     "RON": "ro", "SLK": "sk", "SLV": "sl", "SPA": "es", "SWE": "sv", "TUR": "tr", "UKR": "uk",
 }
-
-
-class ConversionError(InputError):
-    """An EDC cannot be turned into an Open Badge (no learning achievement, no title ...)."""
-
-    code = "ob3.not_convertible"
 
 
 def edc_to_ob3(

@@ -54,7 +54,7 @@ from typing import Any
 
 from .._io import read_json_object
 from .._types import JsonObject
-from ..errors import InputError
+from ..errors import TemplateError  # defined with the other errors; imported from here too
 from .sources import Cell, RowError
 
 __all__ = [
@@ -75,12 +75,6 @@ BUILTINS: tuple[str, ...] = ("$id", "$issuer", "$now", "$row", "$today", "$uuid"
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
 _MAX_TEXT = 100_000
-
-
-class TemplateError(InputError):
-    """The template is unusable: bad placeholder syntax, unknown filter, missing column."""
-
-    code = "batch.template"
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 from xml.parsers import expat
 
-from ..errors import InputError
+from ..errors import BakingError
 from .envelopes import is_compact_jws
 
 __all__ = [
@@ -66,17 +66,6 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: The image formats that can carry a baked credential.
 ImageKind = Literal["png", "svg"]
-
-
-class BakingError(InputError):
-    """A credential cannot be baked into, or read from, an image.
-
-    The ``code`` says why: ``bake.not_png``, ``bake.not_svg``, ``bake.unknown_format``,
-    ``bake.corrupt_png``, ``bake.invalid_svg``, ``bake.unsafe_xml``,
-    ``bake.unsupported_encoding``, ``bake.invalid_credential`` or ``bake.no_credential``.
-    """
-
-    code: ClassVar[str] = "bake.invalid"
 
 
 # --------------------------------------------------------------------------- public API

@@ -18,7 +18,13 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from .._types import JsonObject, Signer
-from ..errors import ConfigError, JsonLdError, KeyMaterialError, ProofFormatError
+from ..errors import (
+    AlgorithmMismatchError,
+    ConfigError,
+    JsonLdError,
+    KeyMaterialError,
+    ProofFormatError,
+)
 from ..jsonld import OfflineLoader, canonicalize_nquads, to_nquads
 from ..keys._base58 import multibase_decode, multibase_encode
 from ..keys.key import Key, KeyKind
@@ -85,7 +91,7 @@ class RdfcSuite:
         :raises KeyMaterialError: ``proof.algorithm_mismatch``.
         """
         if kind not in self.required_algorithm:
-            raise KeyMaterialError(
+            raise AlgorithmMismatchError(
                 f'the key type "{kind}" does not match the required algorithm for the '
                 f'cryptosuite "{self.name}" (expected {" or ".join(self.required_algorithm)})',
                 code="proof.algorithm_mismatch",

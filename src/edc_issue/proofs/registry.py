@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import ConfigError, KeyMaterialError, ProofFormatError
+from ..errors import AlgorithmMismatchError, ConfigError, ProofFormatError
 from ..keys.key import KeyKind
 from . import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from .data_integrity import DATA_INTEGRITY_PROOF, RdfcSuite
@@ -101,11 +101,12 @@ class SuiteRegistry:
     def default_for(self, kind: KeyKind) -> RdfcSuite:
         """Return the default suite for a key type.
 
-        :raises KeyMaterialError: ``proof.algorithm_mismatch`` (RSA keys sign only VC-JWT).
+        :raises AlgorithmMismatchError: ``proof.algorithm_mismatch`` (RSA keys sign only
+            VC-JWT); a :class:`KeyMaterialError` too.
         """
         name = DEFAULT_SUITE.get(kind)
         if name is None:
-            raise KeyMaterialError(
+            raise AlgorithmMismatchError(
                 f'no Data Integrity cryptosuite signs with a "{kind}" key; use suite "vc-jwt" '
                 "or an ed25519, p256 or p384 key", code="proof.algorithm_mismatch",
             )

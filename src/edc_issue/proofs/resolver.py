@@ -170,7 +170,7 @@ class VerificationMethodResolver:
         """
         if not isinstance(vm_id, str) or not vm_id:
             raise KeyMaterialError("verificationMethod is missing or not a string",
-                                   pointer="proof.verificationMethod", code="proof.malformed")
+                                   pointer="proof.verificationMethod", code="key.unresolved")
         base, fragment = split_did_url(vm_id)
         if is_did_key(base):
             kind, public, full_id = public_key_from_did_key(vm_id)

@@ -26,7 +26,7 @@ from .._b64 import b64url_encode
 from .._dates import parse_datetime
 from .._types import JsonObject, Signer
 from .._validity import jwt_time_checks
-from ..errors import EdcIssueError, KeyMaterialError
+from ..errors import EdcIssueError, KeyMaterialError, ProofFormatError
 from ..keys.jwk import joserfc_key, key_from_jwk
 from ..keys.key import Key
 from ..keys.signing import signer_id, signer_kind, signer_sign
@@ -136,8 +136,8 @@ def _b64_json(part: str, what: str) -> Any:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         return json.loads(raw)
     except (binascii.Error, ValueError) as exc:
-        raise EdcIssueError(f"the JWT {what} is not base64url JSON",
-                            code="proof.malformed") from exc
+        raise ProofFormatError(f"the JWT {what} is not base64url JSON",
+                               code="proof.malformed") from exc
 
 
 def verify_jwt(token: str, *, resolver: VerificationMethodResolver, now: datetime
@@ -152,12 +152,12 @@ def verify_jwt(token: str, *, resolver: VerificationMethodResolver, now: datetim
     parts = token.split(".")
     try:
         if len(parts) != 3:
-            raise EdcIssueError("a compact JWS has three parts", code="proof.malformed")
+            raise ProofFormatError("a compact JWS has three parts", code="proof.malformed")
         header = _b64_json(parts[0], "header")
         payload = _b64_json(parts[1], "payload")
         if not isinstance(header, dict) or not isinstance(payload, dict):
-            raise EdcIssueError("the JWT header and payload must be JSON objects",
-                                code="proof.malformed")
+            raise ProofFormatError("the JWT header and payload must be JSON objects",
+                                   code="proof.malformed")
     except EdcIssueError as exc:
         out.checks.append(Check("jwt.signature", False, exc.message, code=exc.code))
         return out

@@ -127,7 +127,7 @@ class ProofVerifier:
                     ], False
         name = f"{label}.{suite.name}"
         for field_name in ("verificationMethod", "proofPurpose", "proofValue"):
-            if not isinstance(proof.get(field_name), str):
+            if not isinstance(proof.get(field_name), str) or not proof[field_name]:
                 return [Check(f"{name}.signature", False,
                               f'"{field_name}" is missing or not a string',
                               path=f"{label}.{field_name}", code="proof.malformed")], False

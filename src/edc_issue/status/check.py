@@ -28,7 +28,7 @@ from typing import Any
 
 from .._dates import parse_datetime
 from .._types import Clock, Fetcher, JsonObject
-from ..errors import EdcIssueError, ReadError, StatusError
+from ..errors import EdcIssueError, StatusError, StatusFetchError
 from ..formats.detect import credential_of
 from ..results import Check, VerificationResult
 from .bitstring import MIN_BITSTRING_LENGTH
@@ -61,12 +61,13 @@ def fetch_status_list(url: str, *, timeout: float = 10.0, fetcher: Fetcher | Non
     """Fetch a status list over HTTPS (or HTTP) and return its parsed JSON (or JWT text).
 
     :param fetcher: makes the request (default: :func:`edc_issue._net.default_fetcher`).
-    :raises ReadError: ``status.fetch_failed`` for any network or parsing failure.
+    :raises StatusFetchError: ``status.fetch_failed`` (also a ``ReadError``) for any network
+        or parsing failure.
     """
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("https", "http"):
-        raise ReadError(f"cannot fetch a status list from a {scheme or 'relative'} URL",
-                        code="status.fetch_failed", pointer=url)
+        raise StatusFetchError(f"cannot fetch a status list from a {scheme or 'relative'} URL",
+                               code="status.fetch_failed", pointer=url)
     if fetcher is None:
         from .._net import default_fetcher
 
@@ -74,15 +75,15 @@ def fetch_status_list(url: str, *, timeout: float = 10.0, fetcher: Fetcher | Non
     try:
         raw = fetcher.fetch(url, accept=_ACCEPT, max_bytes=_FETCH_LIMIT, timeout=timeout)
     except EdcIssueError as exc:
-        raise ReadError(f"cannot fetch the status list: {exc.message}",
-                        code="status.fetch_failed", pointer=url) from exc
+        raise StatusFetchError(f"cannot fetch the status list: {exc.message}",
+                               code="status.fetch_failed", pointer=url) from exc
     text = raw.decode("utf-8", errors="replace").strip()
     if text.startswith("{"):
         try:
             return json.loads(text)
         except ValueError:
-            raise ReadError("the status list is not valid JSON", code="status.fetch_failed",
-                            pointer=url) from None
+            raise StatusFetchError("the status list is not valid JSON",
+                                   code="status.fetch_failed", pointer=url) from None
     return text
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ProfileError
 
 __all__ = [
     "DEFAULT_ELM_VERSION",
@@ -103,7 +103,8 @@ def all_profile_names() -> list[str]:
 def parse_profile(name: str) -> Profile:
     """Turn a profile name (``edc-generic-full``, ``edc-accredited@3.1``, an AP IRI) into a Profile.
 
-    :raises InputError: ``validate.unknown_profile``, with a did-you-mean hint.
+    :raises ProfileError: ``validate.unknown_profile`` (an ``InputError``), with a
+        did-you-mean hint.
     """
     text = name.strip()
     version = DEFAULT_ELM_VERSION
@@ -117,7 +118,7 @@ def parse_profile(name: str) -> Profile:
     if text in OB_PROFILES and "@" not in name:
         return Profile(text, "jsonschema")
     close = difflib.get_close_matches(name, ["auto", *all_profile_names()], n=1, cutoff=0.6)
-    raise InputError(
+    raise ProfileError(
         f'unknown validation profile "{name}"',
         code="validate.unknown_profile",
         hint=f'did you mean "{close[0]}"?' if close else

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..._io import atomic_write
-from ...errors import InputError
+from ...errors import IOFailure
 from ...keys import KEY_KINDS, did_web_key, did_web_url, generate_key
 from .._common import echo_json, handle_errors
 
@@ -33,10 +33,10 @@ def command(kind: str, did_web: str | None, did_document: Path | None, output: P
     their did:key, or did:web:DOMAIN); RSA keys as a private JWK with kid. Prints the
     issuer id and the verification-method id; the secret key is never printed.
     """
-    with handle_errors(file=str(output)):
+    with handle_errors(file=str(output), input_codes={"io.exists": None}):
         if output.exists() and not force:
-            raise InputError("the key file exists; pass --force to replace it",
-                             code="io.exists")
+            raise IOFailure("the key file exists; pass --force to replace it",
+                            code="io.exists")
         key = generate_key(kind)
         did_doc = None
         if did_web:
