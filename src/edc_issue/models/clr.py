@@ -20,16 +20,9 @@ from typing import Annotated
 from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from ._base import IRI, JsonLdModel, by_type
-from .ob3 import (
-    Achievement,
-    AchievementCredential,
-    EndorsementCredential,
-    IdentityObject,
-    _OpenBadgesCredential,
-    _type_includes,
-    _type_is,
-    _types,
-)
+from .ob3 import Achievement, AchievementCredential, EndorsementCredential, IdentityObject
+from .ob3._common import _type_includes, _type_is, _types
+from .ob3.credential import _OpenBadgesCredential
 from .vc import VerifiableCredential
 
 __all__ = [
