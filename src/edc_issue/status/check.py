@@ -32,7 +32,7 @@ from ..errors import EdcIssueError, StatusError, StatusFetchError
 from ..formats.detect import credential_of
 from ..results import Check, VerificationResult
 from .bitstring import MIN_BITSTRING_LENGTH
-from .lists import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential
+from .credential import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential
 
 __all__ = [
     "REVOCATION_LIST_1EDTECH",
