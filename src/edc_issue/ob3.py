@@ -23,6 +23,9 @@ the EDC's ``id``                               ``evidence[]`` pointing back to t
 
 The badge's ``issuer`` must be whoever signs it: pass ``issuer`` (a DID and a name)
 unless the EDC's issuer (or awarding body) is that signer.
+
+(Over 400 lines on purpose: one mapping, kept together in the order of the table above,
+with the small JSON-LD readers it needs at the end.)
 """
 
 from __future__ import annotations
@@ -118,49 +121,16 @@ def edc_to_ob3(
     if not isinstance(subject, Mapping):
         raise ConversionError("the EDC has no credentialSubject", pointer="credentialSubject")
     claim = _pick_claim(subject, achievement_id)
-    spec = _node(claim.get("specifiedBy"))
     lang = language
-
-    name = _text(claim.get("title"), lang) or _text(spec.get("title"), lang)
-    if not name:
-        raise ConversionError(
-            "the learning achievement has no title; an Open Badge needs a name",
-            pointer="credentialSubject.hasClaim.title",
-        )
-    description = (
-        _text(claim.get("description"), lang) or _text(spec.get("description"), lang) or name
-    )
-    outcomes = [_node(o) for o in _many(spec.get("learningOutcome")) if _node(o)]
     awarding = _node(claim.get("awardedBy"))
     awarding_body = _node(_first(awarding.get("awardingBody")))
-    subjects_areas = [*_many(spec.get("thematicArea")), *_many(spec.get("educationSubject")),
-                      *_many(spec.get("ISCEDFCode"))]
-
-    achievement = Achievement(
-        id=badge_id or spec.get("id") or claim.get("id") or _missing("an id for the achievement"),
-        type=["Achievement"],
-        name=name,
-        description=description,
-        criteria=Criteria(narrative=_criteria(outcomes, spec, lang)),
-        alignment=_alignments(spec, outcomes, subjects_areas, lang) or None,
-        achievement_type=achievement_type or _achievement_type(credential, spec),
-        credits_available=_credits(spec.get("creditPoint")),
-        field_of_study=_concept_label(_first(subjects_areas), lang),
-        in_language=_language_tag(spec.get("language")),
-        creator=_profile(awarding_body, lang) if awarding_body.get("id") else None,
-        result_description=None,
-    )
+    achievement = _achievement(credential, claim, awarding_body, lang, badge_id=badge_id,
+                               achievement_type=achievement_type)
     results, descriptions = _results(claim, lang)
     if descriptions:
         achievement.result_description = descriptions
-
     if issuer is None:
-        edc_issuer = _node(credential.get("issuer")) or awarding_body
-        if not edc_issuer.get("id"):
-            raise ConversionError(
-                "the EDC names no issuer or awarding body; pass issuer=...", pointer="issuer"
-            )
-        issuer = _profile(edc_issuer, lang)
+        issuer = _issuer(credential, awarding_body, lang)
 
     email = _email(subject)
     badge = new_achievement_credential(
@@ -169,7 +139,7 @@ def edc_to_ob3(
         recipient=recipient or _iri(subject.get("id")),
         identifier=[IdentityObject(hashed=False, identity_hash=email,
                                    identity_type="emailAddress")] if email else None,
-        name=name,
+        name=achievement.name,
         result=results or None,
         evidence=[_edc_evidence(credential, lang)] if link_edc and credential.get("id") else None,
         credits_earned=_credits(claim.get("creditReceived")),
@@ -184,6 +154,50 @@ def edc_to_ob3(
     badge.credential_subject.activity_start_date = _date_time(start)
     badge.credential_subject.activity_end_date = _date_time(end)
     return badge.to_jsonld()
+
+
+def _achievement(credential: Mapping[str, Any], claim: Mapping[str, Any],
+                 awarding_body: Mapping[str, Any], lang: str, *, badge_id: str | None,
+                 achievement_type: str | None) -> Achievement:
+    """The badge's ``achievement``: name, criteria, alignments, credits, language, creator."""
+    spec = _node(claim.get("specifiedBy"))
+    name = _text(claim.get("title"), lang) or _text(spec.get("title"), lang)
+    if not name:
+        raise ConversionError(
+            "the learning achievement has no title; an Open Badge needs a name",
+            pointer="credentialSubject.hasClaim.title",
+        )
+    description = (
+        _text(claim.get("description"), lang) or _text(spec.get("description"), lang) or name
+    )
+    outcomes = [_node(o) for o in _many(spec.get("learningOutcome")) if _node(o)]
+    subjects_areas = [*_many(spec.get("thematicArea")), *_many(spec.get("educationSubject")),
+                      *_many(spec.get("ISCEDFCode"))]
+    return Achievement(
+        id=badge_id or spec.get("id") or claim.get("id") or _missing("an id for the achievement"),
+        type=["Achievement"],
+        name=name,
+        description=description,
+        criteria=Criteria(narrative=_criteria(outcomes, spec, lang)),
+        alignment=_alignments(spec, outcomes, subjects_areas, lang) or None,
+        achievement_type=achievement_type or _achievement_type(credential, spec),
+        credits_available=_credits(spec.get("creditPoint")),
+        field_of_study=_concept_label(_first(subjects_areas), lang),
+        in_language=_language_tag(spec.get("language")),
+        creator=_profile(awarding_body, lang) if awarding_body.get("id") else None,
+        result_description=None,
+    )
+
+
+def _issuer(credential: Mapping[str, Any], awarding_body: Mapping[str, Any], lang: str
+            ) -> Profile:
+    """The default badge issuer: the EDC's issuer, else the awarding body."""
+    edc_issuer = _node(credential.get("issuer")) or awarding_body
+    if not edc_issuer.get("id"):
+        raise ConversionError(
+            "the EDC names no issuer or awarding body; pass issuer=...", pointer="issuer"
+        )
+    return _profile(edc_issuer, lang)
 
 
 # --------------------------------------------------------------------------- picking
