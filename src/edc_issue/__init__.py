@@ -9,18 +9,29 @@ The public API (names fixed by the contract)::
     report = edc.validate(credential)                          # report.ok, report.findings
     canonical = edc.canonicalize_nquads(edc.to_nquads(doc))    # RDFC-1.0
 
+    issuer = edc.Issuer(signer, suite="eddsa-rdfc-2022")       # settings held once
+    verifier = edc.Verifier(trust=[root_pem], status_lists=[status_list])
+
 Sealing EDCs: :func:`edc_issue.seal.seal`. Models: :mod:`edc_issue.models.edc`,
 :mod:`edc_issue.models.ob3`. Building EDCs: :mod:`edc_issue.edc`.
+
+Importing this package is cheap: the names that need cryptography, pyld, pydantic or the
+SHACL stack are loaded on first use (PEP 562), and then are ordinary attributes.
 """
 
-from ._api import Issuer, Verifier, sign, verify
+import importlib as _importlib
+import typing as _typing
+
 from ._types import Fetcher, Signer
 from ._version import __version__
 from .errors import EdcIssueError
-from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
-from .keys import Key, generate_key, load_key
 from .results import Check, Finding, ValidationReport, VerificationResult
 from .validate import validate
+
+if _typing.TYPE_CHECKING:
+    from ._api import Issuer, Verifier, sign, verify
+    from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
+    from .keys import Key, generate_key, load_key
 
 __all__ = [
     "Check",
@@ -44,6 +55,43 @@ __all__ = [
     "verify",
 ]
 
+#: The names loaded on first use, and the module each comes from.
+_LAZY = {
+    "Issuer": "._api",
+    "Verifier": "._api",
+    "sign": "._api",
+    "verify": "._api",
+    "OfflineLoader": ".jsonld",
+    "canonicalize_nquads": ".jsonld",
+    "to_nquads": ".jsonld",
+    "Key": ".keys",
+    "generate_key": ".keys",
+    "load_key": ".keys",
+}
+#: Defined in private modules: shown (in reprs, tracebacks, docs) as ``edc_issue.<name>``.
+_PRIVATE_HOMES = ("edc_issue._api", "edc_issue._issuer", "edc_issue._verifier",
+                  "edc_issue._types")
+
+
+def _public_module(value: _typing.Any) -> _typing.Any:
+    if getattr(value, "__module__", None) in _PRIVATE_HOMES:
+        value.__module__ = __name__
+    return value
+
+
+def __getattr__(name: str) -> _typing.Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = _public_module(getattr(_importlib.import_module(home, __name__), name))
+    globals()[name] = value
+    return value
+
 
 def __dir__() -> list[str]:
     return __all__
+
+
+for _name in ("Fetcher", "Signer"):
+    _public_module(globals()[_name])
+del _name

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +119,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
 
     :raises IOFailure: ``io.write_failed``.
     """
+    import tempfile  # loaded when something is written, not at start-up
+
     p = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:

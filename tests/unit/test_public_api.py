@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from types import ModuleType
 from typing import Any
+
+import pytest
 
 import edc_issue
 from edc_issue import errors
@@ -24,8 +28,11 @@ def _public_names(module: Any) -> set[str]:
 
 
 def test_all_is_complete_and_holds_the_contract() -> None:
-    # the order of __all__ is kept by ruff (RUF022); here: no duplicates, no leaks
+    # the order of __all__ is kept by ruff (RUF022); here: no duplicates, no leaks.
+    # Names are loaded on first use (PEP 562): load them all, then vars() holds them
     assert len(set(edc_issue.__all__)) == len(edc_issue.__all__)
+    for name in edc_issue.__all__:
+        getattr(edc_issue, name)
     assert set(edc_issue.__all__) == _public_names(edc_issue)
     assert CONTRACT <= set(edc_issue.__all__)
     assert dir(edc_issue) == edc_issue.__all__
@@ -77,3 +84,24 @@ def test_validate_is_the_function_and_its_module_still_imports() -> None:
 
     assert edc_issue.validate is module_validate
     assert callable(validate_files)
+
+
+def test_lazy_names_are_the_real_objects_and_unknown_names_fail() -> None:
+    from edc_issue import _api, jsonld, keys
+
+    assert edc_issue.sign is _api.sign and edc_issue.Verifier is _api.Verifier
+    assert edc_issue.to_nquads is jsonld.to_nquads and edc_issue.Key is keys.Key
+    assert edc_issue.Verifier.__module__ == "edc_issue"  # shown as edc_issue.Verifier
+    with pytest.raises(AttributeError):
+        edc_issue.no_such_name  # noqa: B018
+
+
+def test_importing_the_package_loads_no_heavy_dependency() -> None:
+    # start-up stays fast: pydantic, pyld, rdflib, pyshacl, jsonschema, cryptography and
+    # joserfc are loaded when first used (timings: benchmarks/startup.py)
+    code = ("import sys, edc_issue; heavy = ('pydantic', 'pyld', 'rdflib', 'pyshacl', "
+            "'jsonschema', 'cryptography', 'joserfc', 'click'); "
+            "print(sorted(m for m in heavy if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -19,19 +19,24 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import DEFAULT_MAX_BYTES, read_bytes
 from ..errors import ContextError, EdcIssueError, InputError, JsonLdError
 from ..formats.detect import Detected, detect
-from ..jsonld import OfflineLoader, default_loader, to_nquads
 from ..results import Finding, ValidationReport
-from .edc import check_edc, jsonld_findings
-from .jsonschema_ob3 import check_ob3
 from .profiles import Profile, all_profile_names, parse_profile
 from .vcdm import check_vcdm
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from ..jsonld import OfflineLoader
+
+# The SHACL stack (rdflib, pyshacl, the shapes), the JSON Schema validator and pyld are
+# imported on first use, not with this package: ``import edc_issue`` stays fast, and a
+# command that validates nothing never loads them.
 
 __all__ = [
     "Finding",
@@ -54,6 +59,10 @@ def _resolve_profile(profile: str | Profile) -> Profile | None:
 
 def _validate_detected(detected: Detected, profile: Profile | None,
                        loader: OfflineLoader | None) -> ValidationReport:
+    from ..jsonld import default_loader, to_nquads
+    from .edc import check_edc, jsonld_findings
+    from .jsonschema_ob3 import check_ob3
+
     report = ValidationReport(findings=list(detected.findings), format=detected.format)
     doc = detected.credential
     if doc is None:
@@ -203,6 +212,7 @@ def _prewarm() -> None:
 
     if multiprocessing.get_context().get_start_method() != "fork":
         return
+    from ..jsonld import default_loader
     from . import shacl
 
     shacl.load_shapes(parse_profile("edc-generic-full"))
@@ -228,6 +238,8 @@ def validate_files(
         for path in paths:
             yield _worker(path, profile, max_bytes)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     _prewarm()
     window: deque[Future[tuple[ValidationReport, bool]]] = deque()
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -38,8 +38,6 @@ from ._common import (
     SPEC_URL,
     ImageKind,
 )
-from .png import bake_png, unbake_png
-from .svg import bake_svg, unbake_svg
 
 __all__ = [
     "OB2_SVG_NAMESPACE",
@@ -86,8 +84,12 @@ def bake(image: bytes, credential: dict[str, Any] | str, *, kind: ImageKind | No
     text, is_jwt = _credential_text(credential)
     kind = kind or detect_image_kind(image)
     if kind == "png":
+        from .png import bake_png
+
         return bake_png(image, text)
     if kind == "svg":
+        from .svg import bake_svg
+
         return bake_svg(image, text, is_jwt=is_jwt)
     raise BakingError(f'unknown image kind "{kind}"; expected "png" or "svg"',
                       code="bake.unknown_format")
@@ -104,8 +106,12 @@ def unbake_text(image: bytes, *, kind: ImageKind | None = None) -> str:
     """
     kind = kind or detect_image_kind(image)
     if kind == "png":
+        from .png import unbake_png
+
         return unbake_png(image)
     if kind == "svg":
+        from .svg import unbake_svg
+
         return unbake_svg(image)
     raise BakingError(f'unknown image kind "{kind}"; expected "png" or "svg"',
                       code="bake.unknown_format")
