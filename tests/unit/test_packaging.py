@@ -70,3 +70,37 @@ def test_installed_wheel_works_without_the_source_tree(wheel: Path, tmp_path: Pa
         "<urn:x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<https://www.w3.org/2018/credentials#VerifiableCredential> .\n"
     )
+
+
+#: The import name of each distribution edc_issue imports (where they differ).
+_IMPORT_NAMES = {"pyld": "pyld", "pydantic-core": "pydantic_core",
+                 "typing-extensions": "typing_extensions", "pyoxigraph": "pyoxigraph"}
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    import ast
+    import re
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the 3.10 run skips this one
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [*project["dependencies"],
+                *(d for extra in project.get("optional-dependencies", {}).values()
+                  for d in extra)]
+    names = {re.split(r"[<>=!\[; ]", d, maxsplit=1)[0].lower() for d in declared}
+    importable = {_IMPORT_NAMES.get(n, n.replace("-", "_")) for n in names}
+    stdlib = set(sys.stdlib_module_names)
+    imported: dict[str, str] = {}
+    for path in (ROOT / "src" / "edc_issue").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top not in stdlib and top != "edc_issue":
+                    imported.setdefault(top, str(path.relative_to(ROOT)))
+    undeclared = {m: where for m, where in imported.items() if m not in importable}
+    assert not undeclared, f"declare these in pyproject.toml: {undeclared}"
