@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..._api import sign
+from ... import sign
 from ..._io import atomic_write, read_json_object
 from ...keys import load_key
 from .._common import handle_errors

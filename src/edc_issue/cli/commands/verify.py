@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..._api import verify
+from ... import Verifier
 from ..._io import read_bytes, read_json_object
 from ...errors import EdcIssueError, InputError
 from ...formats.detect import load_document
@@ -57,14 +57,16 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
         controller_docs = [read_json_object(p) for p in controllers]
         anchors = [read_bytes(p) for p in trust]
         lists = _read_status_lists(status_lists)
+        # one verifier for every file: trust anchors and status lists are read once
+        verifier = Verifier(trust=anchors, controllers=controller_docs,
+                            allow_network=allow_network,
+                            require_key_binding=require_key_binding, status_lists=lists)
     results: list[dict[str, Any]] = []
     status = EXIT_OK
     for path in files:
         try:
             document = _read_document(path)
-            result = verify(document, trust=anchors, controllers=controller_docs,
-                            allow_network=allow_network,
-                            require_key_binding=require_key_binding, status_lists=lists)
+            result = verifier.verify(document)
         except EdcIssueError as exc:
             click.echo(error_line(exc, file=str(path)), err=True)
             status = EXIT_INPUT if isinstance(exc, InputError) or status == EXIT_INPUT \
