@@ -8,8 +8,8 @@ exposes a click command named ``command``.
 Commands are imported only when run: ``edc-issue --version`` and ``--help`` load click
 and nothing of the library's dependencies. ``--help`` lists each command with the
 summary in :data:`COMMANDS` (a test keeps it equal to the command's own help); a module
-in ``commands/`` missing from that table still works, at the cost of being imported
-for ``--help``.
+in ``commands/`` missing from that table still works (named like its module), at the cost
+of being imported for ``--help``, and a test asks for it to be listed.
 """
 
 from __future__ import annotations
@@ -27,24 +27,31 @@ from ._common import run_cli
 
 __all__ = ["COMMANDS", "cli", "main"]
 
-#: Command name → the first paragraph of its help (what ``--help`` shows, shortened).
-COMMANDS: dict[str, str] = {
-    "bake": "Bake CREDENTIAL (JSON, or a VC-JWT) into IMAGE (PNG or SVG), as OB 3.0 §5.3 says.",
-    "canon": "Print the RDFC-1.0 canonical N-Quads of FILE (JSON-LD, a JAdES envelope or "
-             "N-Quads).",
-    "issue": "Issue one credential per row of --data, filled into --template, signed or sealed.",
-    "keygen": "Generate a key pair and write it to -o KEY.json.",
-    "seal": "Seal IN.json with an e-seal certificate: a JAdES envelope (JWS JSON "
-            "serialization, unencoded payload), baseline B, or baseline T with --tsa.",
-    "sign": "Sign IN.json with --key and print (or write to -o) the signed credential.",
-    "status": "Bitstring Status Lists: create, revoke, suspend, show.",
-    "template": "Credential templates for `edc-issue issue`.",
-    "unbake": "Print (or write to OUT) the credential baked into IMAGE, exactly as it was "
-              "baked.",
-    "validate": "Validate each FILE: SHACL for EDC, JSON Schema for Open Badges 3.0, VC Data "
-                "Model rules.",
-    "verify": "Verify each FILE: Data Integrity proofs, a VC-JWT, a JAdES e-seal or a baked "
-              "badge.",
+#: Command name → (its module in ``commands/``, the first paragraph of its help: what
+#: ``--help`` shows, shortened).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "bake": ("bake", "Bake CREDENTIAL (JSON, or a VC-JWT) into IMAGE (PNG or SVG), as OB 3.0 "
+                     "§5.3 says."),
+    "canon": ("canon", "Print the RDFC-1.0 canonical N-Quads of FILE (JSON-LD, a JAdES envelope "
+                       "or N-Quads)."),
+    "extend": ("extend", "Extend SEALED.json to JAdES baseline --level (T, LT or LTA)."),
+    "issue": ("issue", "Issue one credential per row of --data, filled into --template, signed "
+                       "or sealed."),
+    "keygen": ("keygen", "Generate a key pair and write it to -o KEY.json."),
+    "seal": ("seal", "Seal IN.json (an EDC, or the EU issuer's upload format) with an e-seal: a "
+                     "JAdES envelope (JWS JSON serialization, unencoded payload) at baseline B, "
+                     "T, LT or LTA."),
+    "seal-cert": ("seal_cert", "Write a TEST-ONLY CA and e-seal certificate into OUT (nobody "
+                               "trusts them)."),
+    "sign": ("sign", "Sign IN.json with --key and print (or write to -o) the signed credential."),
+    "status": ("status", "Bitstring Status Lists: create, revoke, suspend, show."),
+    "template": ("template", "Credential templates for `edc-issue issue`."),
+    "unbake": ("unbake", "Print (or write to OUT) the credential baked into IMAGE, exactly as "
+                         "it was baked."),
+    "validate": ("validate", "Validate each FILE: SHACL for EDC, JSON Schema for Open Badges "
+                             "3.0, VC Data Model rules."),
+    "verify": ("verify", "Verify each FILE: Data Integrity proofs, a VC-JWT, a JAdES e-seal or "
+                         "a baked badge."),
 }
 _PACKAGE = f"{__name__}.commands"
 
@@ -57,6 +64,13 @@ def _command_modules() -> list[str]:
                   if not m.name.startswith("_"))
 
 
+def _unlisted() -> dict[str, str]:
+    """Command name → module, for the modules :data:`COMMANDS` does not list (a command
+    named like its module, ``_`` written ``-``)."""
+    listed = {module for module, _ in COMMANDS.values()}
+    return {m.replace("_", "-"): m for m in _command_modules() if m not in listed}
+
+
 class _LazyCommands(dict[str, click.Command]):
     """``Group.commands`` whose entries are imported when first looked up.
 
@@ -66,14 +80,15 @@ class _LazyCommands(dict[str, click.Command]):
     """
 
     def _names(self) -> list[str]:
-        return sorted({*COMMANDS, *_command_modules(), *dict.keys(self)})
+        return sorted({*COMMANDS, *_unlisted(), *dict.keys(self)})
 
     def _load(self, name: str) -> click.Command | None:
         if dict.__contains__(self, name):
             return dict.__getitem__(self, name)
-        if name not in COMMANDS and name not in _command_modules():
+        module_name = COMMANDS[name][0] if name in COMMANDS else _unlisted().get(name)
+        if module_name is None:
             return None
-        module = importlib.import_module(f"{_PACKAGE}.{name}")
+        module = importlib.import_module(f"{_PACKAGE}.{module_name}")
         command = getattr(module, "command", None)
         if not isinstance(command, click.Command):
             return None
@@ -131,9 +146,9 @@ class _LazyGroup(click.Group):
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows: list[tuple[str, str]] = []
         for name in names:
-            summary = COMMANDS.get(name)
-            if summary is not None and not commands.loaded(name):
+            if name in COMMANDS and not commands.loaded(name):
                 # shortened as click shortens a command's own help
+                summary = COMMANDS[name][1]
                 rows.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
                 continue
             command = commands.get(name)
