@@ -74,7 +74,8 @@ def test_installed_wheel_works_without_the_source_tree(wheel: Path, tmp_path: Pa
 
 #: The import name of each distribution edc_issue imports (where they differ).
 _IMPORT_NAMES = {"pyld": "pyld", "pydantic-core": "pydantic_core",
-                 "typing-extensions": "typing_extensions", "pyoxigraph": "pyoxigraph"}
+                 "typing-extensions": "typing_extensions", "pyoxigraph": "pyoxigraph",
+                 "python-pkcs11": "pkcs11"}
 
 
 def test_every_third_party_import_is_a_declared_dependency() -> None:
