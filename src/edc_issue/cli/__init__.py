@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "seal": ("seal", "Seal IN.json (an EDC, or the EU issuer's upload format) with an e-seal: a "
                      "JAdES envelope (JWS JSON serialization, unencoded payload) at baseline B, "
                      "T, LT or LTA."),
+    "serve": ("serve", "Serve the issuing API over HTTP."),
     "seal-cert": ("seal_cert", "Write a TEST-ONLY CA and e-seal certificate into OUT (nobody "
                                "trusts them)."),
     "sign": ("sign", "Sign IN.json with --key and print (or write to -o) the signed credential."),

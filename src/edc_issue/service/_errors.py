@@ -49,6 +49,15 @@ class ServiceError(EdcIssueError):
     """
 
     code: ClassVar[str] = "service.invalid_request"
+    codes: ClassVar[frozenset[str]] = frozenset({  # the codes it may carry (edc_issue.errors)
+        "service.invalid_request", "service.malformed_json", "service.issuer_mismatch",
+        "service.unauthorized", "service.forbidden", "service.insufficient_scope",
+        "service.bad_seal_password", "service.unknown_tenant", "service.not_found",
+        "service.method_not_allowed", "service.body_too_large",
+        "service.unsupported_media_type", "service.no_seal", "service.timeout",
+        "service.unavailable", "service.invalid_client", "service.invalid_scope",
+        "service.invalid_target", "service.internal_error",
+    })
 
     def __init__(self, message: str, *, code: str, status: int, pointer: str | None = None,
                  headers: dict[str, str] | None = None, hint: str | None = None) -> None:

@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...errors import EdcIssueError, KeyMaterialError
+from ...errors import KeyMaterialError, ValidationError
 from .. import _core
 from .._errors import ServiceError
 from .._http import parse_json
@@ -102,9 +102,10 @@ async def seal(request: Request) -> Response:
         raise
     findings = outcome["findings"]
     if outcome["envelope"] is None:
-        error = EdcIssueError(f"the credential does not conform to the EDC shapes "
-                              f"({len(findings)} problem(s)); first: {findings[0]['message']}",
-                              code="validation.failed", pointer=findings[0].get("path"))
+        error = ValidationError(f"the credential does not conform to the EDC shapes "
+                                f"({len(findings)} problem(s)); first: "
+                                f"{findings[0]['message']}",
+                                code="validation.failed", pointer=findings[0].get("path"))
         error.problems = [(str(f.get("path") or ""), str(f["message"])) for f in findings]
         raise error
     credential = document.get("credential") if "credential" in document else document
