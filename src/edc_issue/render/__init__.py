@@ -1,0 +1,140 @@
+"""Credentials a person can read: a printable PDF, an HTML page, a page image (PNG).
+
+``pip install 'edc-issue[render]'`` (typst, segno, Jinja, Babel), then::
+
+    from edc_issue import render, verify
+    data = open("edc-microcredential.sealed.json", "rb").read()
+    result = verify(render.read_source(data).document, trust=[root_pem])
+    pdf = render.render(data, media_type="application/pdf", lang="sq",
+                        verify_url="https://verify.example.edu/c/123", verification=result)
+
+- :func:`render` takes an EDC (bare, a sealed JAdES envelope, the EU upload payload) or an
+  Open Badge (JSON, VC-JWT, a baked PNG/SVG), as a dict, a JWT string or a file's bytes.
+- It never verifies: it shows the ``VerificationResult`` the caller passes in (``None``
+  shows "not verified"). ``edc_issue.rendering.verify_and_render`` does both.
+- The PDF is A4, PDF/A-3b, tagged, with the bundled Noto fonts, a QR code on every page
+  pointing at *verify_url* (its text printed under it), and the original attached.
+- The HTML page is one self-contained file: no script, no request, ``lang`` attributes,
+  alt texts, WCAG AA contrast.
+- ``image/png`` is the first page, the image an EDC's ``displayParameter`` shows
+  (:func:`page_images` makes one per language).
+
+This package reads credentials through :mod:`edc_issue.models`, :mod:`edc_issue.vocab` and
+:mod:`edc_issue.formats`; it imports nothing that signs, seals or verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ._source import CredentialKind, RenderError, Source, read_source
+from .themes import Theme, load_theme
+
+if TYPE_CHECKING:
+    from ..results import VerificationResult
+
+__all__ = [
+    "MEDIA_TYPES",
+    "CredentialKind",
+    "RenderError",
+    "Source",
+    "Theme",
+    "load_theme",
+    "page_images",
+    "read_source",
+    "render",
+]
+
+#: The media types :func:`render` writes, and the format names the CLI uses for them.
+MEDIA_TYPES: dict[str, str] = {"application/pdf": "pdf", "text/html": "html",
+                               "image/png": "png"}
+
+_DEFAULT_THEME = Theme()
+
+
+def _check_url(url: str | None) -> None:
+    if url is None:
+        return
+    if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        raise RenderError(f"the verification URL must be an http(s) URL, found {url[:60]!r}",
+                          pointer="verify_url", code="render.verify_url")
+
+
+def render(
+    document: Mapping[str, Any] | str | bytes | Source,
+    *,
+    media_type: str = "application/pdf",
+    lang: str | None = None,
+    verify_url: str | None = None,
+    verification: VerificationResult | None = None,
+    theme: Theme | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """Render a credential for a person to read.
+
+    :param document: the credential, its envelope, upload payload, JWT or baked image
+        (see :func:`read_source`); pass a file's bytes to attach the file unchanged.
+    :param media_type: ``application/pdf``, ``text/html`` or ``image/png`` (page 1).
+    :param lang: the page's language (BCP 47: ``sq``, ``uk``, ``cnr``, ``sr-Cyrl-ME``);
+        default the credential's primary language, else English. Text the credential lacks
+        in that language falls back in the order :mod:`edc_issue.render._i18n` states.
+    :param verify_url: where the QR code points (an http(s) URL); no QR code without it.
+    :param verification: the result of ``edc_issue.verify`` on this document; None renders
+        "not verified", a failing result "NOT verified".
+    :param theme: an institution's theme (:func:`load_theme`); default the package's own.
+    :param now: the render time ("checked on"), and the PDF's creation date.
+    :raises RenderError: ``render.unsupported``, ``render.media_type``,
+        ``render.verify_url``, ``render.template``.
+    :raises ModelError: the credential does not fit its model (the path is named).
+    :raises ConfigError: ``config.extra_missing``: install ``edc-issue[render]``.
+    """
+    from ._deps import require
+    from ._view import build_view
+
+    output = MEDIA_TYPES.get(media_type)
+    if output is None:
+        raise RenderError(f"cannot render {media_type!r}; expected one of "
+                          + ", ".join(MEDIA_TYPES), pointer="media_type",
+                          code="render.media_type")
+    _check_url(verify_url)
+    require("babel")
+    source = read_source(document)
+    chosen = theme or _DEFAULT_THEME
+    moment = now if now is not None else datetime.now(timezone.utc)
+    view = build_view(source, lang=lang, verification=verification, verify_url=verify_url,
+                      theme=chosen, now=moment)
+    qr = None
+    if verify_url is not None:
+        from .qr import qr_svg
+
+        qr = qr_svg(verify_url, title=view.strings["qr_alt"].replace("{url}", verify_url))
+    if output == "html":
+        from .html import render_html
+
+        return render_html(view, qr_svg=qr, template=chosen.templates.get("html"))
+    from .pdf import compile_page
+
+    return compile_page(view, original=source.original, qr_svg=qr,
+                        template=chosen.templates.get(view.template), output=output,
+                        now=moment)
+
+
+def page_images(
+    document: Mapping[str, Any] | str | bytes | Source,
+    languages: Sequence[str],
+    *,
+    theme: Theme | None = None,
+    now: datetime | None = None,
+) -> dict[str, bytes]:
+    """The first page of *document* as a PNG, once per language (BCP 47 tags).
+
+    These are the images an EDC's ``displayParameter.individualDisplay`` carries, so the
+    Europass viewer shows the credential. No verification box verdict is claimed: the page
+    says "not verified" (an image inside the credential cannot vouch for its own seal).
+    """
+    source = read_source(document)
+    return {lang: render(source, media_type="image/png", lang=lang, theme=theme, now=now)
+            for lang in languages}
+
