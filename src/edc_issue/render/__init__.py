@@ -29,11 +29,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._i18n import language_tag
 from ._source import CredentialKind, RenderError, Source, read_source
 from .themes import Theme, load_theme
 
 if TYPE_CHECKING:
     from ..results import VerificationResult
+    from ._view import View
 
 __all__ = [
     "MEDIA_TYPES",
@@ -41,6 +43,8 @@ __all__ = [
     "RenderError",
     "Source",
     "Theme",
+    "cover_images",
+    "language_tag",
     "load_theme",
     "page_images",
     "read_source",
@@ -90,35 +94,46 @@ def render(
     :raises ModelError: the credential does not fit its model (the path is named).
     :raises ConfigError: ``config.extra_missing``: install ``edc-issue[render]``.
     """
-    from ._deps import require
-    from ._view import build_view
-
     output = MEDIA_TYPES.get(media_type)
     if output is None:
         raise RenderError(f"cannot render {media_type!r}; expected one of "
                           + ", ".join(MEDIA_TYPES), pointer="media_type",
                           code="render.media_type")
     _check_url(verify_url)
+    return _render(read_source(document), output=output, lang=lang, verify_url=verify_url,
+                   verification=verification, theme=theme, now=now)
+
+
+def _render(source: Source, *, output: str, lang: str | None, verify_url: str | None,
+            verification: VerificationResult | None, theme: Theme | None,
+            now: datetime | None, display: bool = False) -> bytes:
+    from ._deps import require
+    from ._view import build_view
+
     require("babel")
-    source = read_source(document)
     chosen = theme or _DEFAULT_THEME
     moment = now if now is not None else datetime.now(timezone.utc)
     view = build_view(source, lang=lang, verification=verification, verify_url=verify_url,
                       theme=chosen, now=moment)
+    view.show_verification = not display
+    return _output(view, source.original, output=output, theme=chosen, now=moment)
+
+
+def _output(view: View, original: bytes, *, output: str, theme: Theme, now: datetime) -> bytes:
     qr = None
-    if verify_url is not None:
+    if view.verify_url is not None:
         from .qr import qr_svg
 
-        qr = qr_svg(verify_url, title=view.strings["qr_alt"].replace("{url}", verify_url))
+        qr = qr_svg(view.verify_url,
+                    title=view.strings["qr_alt"].replace("{url}", view.verify_url))
     if output == "html":
         from .html import render_html
 
-        return render_html(view, qr_svg=qr, template=chosen.templates.get("html"))
+        return render_html(view, qr_svg=qr, template=theme.templates.get("html"))
     from .pdf import compile_page
 
-    return compile_page(view, original=source.original, qr_svg=qr,
-                        template=chosen.templates.get(view.template), output=output,
-                        now=moment)
+    return compile_page(view, original=original, qr_svg=qr,
+                        template=theme.templates.get(view.template), output=output, now=now)
 
 
 def page_images(
@@ -128,13 +143,40 @@ def page_images(
     theme: Theme | None = None,
     now: datetime | None = None,
 ) -> dict[str, bytes]:
-    """The first page of *document* as a PNG, once per language (BCP 47 tags).
+    """The first page of *document* as a PNG, once per language (BCP 47 tags or EU codes).
 
     These are the images an EDC's ``displayParameter.individualDisplay`` carries, so the
-    Europass viewer shows the credential. No verification box verdict is claimed: the page
-    says "not verified" (an image inside the credential cannot vouch for its own seal).
+    Europass viewer shows the credential. They have no verification box and no QR code:
+    the image is part of what is sealed, so it cannot vouch for the seal (the viewer that
+    shows it verifies the credential itself).
     """
     source = read_source(document)
-    return {lang: render(source, media_type="image/png", lang=lang, theme=theme, now=now)
-            for lang in languages}
+    return {code: _render(source, output="png", lang=language_tag(code), verify_url=None,
+                          verification=None, theme=theme, now=now, display=True)
+            for code in languages}
 
+
+def cover_images(
+    title: Mapping[str, Any],
+    languages: Sequence[str],
+    *,
+    description: Mapping[str, Any] | None = None,
+    theme: Theme | None = None,
+    now: datetime | None = None,
+) -> dict[str, bytes]:
+    """A page image per language holding only *title* and *description* (language maps).
+
+    For a display image made before the rest of the credential exists
+    (``edc.display_parameter``); :func:`page_images` shows the whole credential.
+    """
+    from ._deps import require
+    from ._view import cover_view
+
+    require("babel")
+    chosen = theme or _DEFAULT_THEME
+    moment = now if now is not None else datetime.now(timezone.utc)
+    primary = language_tag(languages[0]) if languages else None
+    return {code: _output(cover_view(title, description, lang=language_tag(code),
+                                     primary=primary, theme=chosen),
+                          b"", output="png", theme=chosen, now=moment)
+            for code in languages}

@@ -99,7 +99,7 @@ class View:
     heading: str
     title: Text
     description: Text | None
-    learner: Text
+    learner: Text | None
     awarding_body: Text | None
     awarding_country: Text | None
     award_date: str | None
@@ -120,6 +120,9 @@ class View:
     layout: dict[str, Any]
     footer: Text | None
     images: dict[str, Image] = field(default_factory=dict)
+    #: False on an EDC's display image: it is part of what is sealed, so it cannot show
+    #: the seal's verification (the viewer showing it verifies the credential itself).
+    show_verification: bool = True
 
     def to_data(self) -> dict[str, Any]:
         """The view as JSON-ready data (images by name, without their bytes)."""
@@ -285,3 +288,29 @@ def build_view(
 
     return ob3_view(source, lang=lang, verification=verification, verify_url=verify_url,
                     theme=theme, now=moment)
+
+
+def cover_view(title: Mapping[str, Any], description: Mapping[str, Any] | None, *, lang: str,
+               primary: str | None, theme: Theme) -> View:
+    """A page with only a credential's title and description (an EDC display image made
+    before the rest of the credential exists)."""
+    from ._i18n import pick, strings_for
+
+    strings = strings_for(lang, theme.strings)
+    images: dict[str, Image] = {}
+    if theme.logo is not None:
+        images["logo"] = Image("logo", theme.logo[1], theme.logo[0],
+                               strings.format("logo_alt", name=theme.name or ""))
+    return View(
+        template="edc-microcredential", lang=lang, strings=strings.as_dict(),
+        heading=strings["heading.edc"],
+        title=pick(title, lang, primary=primary) or Text(strings["heading.edc"], strings.lang),
+        description=pick(description, lang, primary=primary), learner=None,
+        awarding_body=Text(theme.name, None) if theme.name else None, awarding_country=None,
+        award_date=None, facts=[], outcomes=[], parts=[], criteria=None, alignments=[],
+        issued=None, valid_from=None, valid_until=None, credential_id=None,
+        verification=VerificationView(state="unchecked", headline=strings["not_checked"]),
+        verify_url=None, attachment_name="", attachment_type="", colors=dict(theme.colors),
+        layout=theme.layout(), footer=pick(theme.footer, lang) if theme.footer else None,
+        images=images, show_verification=False,
+    )
