@@ -327,6 +327,8 @@ def edc_view(source: Source, *, lang: str | None, verification: VerificationResu
     body = reader.awarding_body(process)
     title = (reader.text(display.title) if display else None) or (
         reader.text(getattr(claim, "title", None))) or Text(strings["heading.edc"], strings.lang)
+    claim_title = reader.text(getattr(claim, "title", None))
+    subtitle = claim_title if claim_title and claim_title.text != title.text else None
     description = (reader.text(display.description) if display else None) or (
         reader.text(getattr(spec, "description", None)))
     parts = reader.parts(claim) if isinstance(claim, LearningAchievement) else []
@@ -358,6 +360,7 @@ def edc_view(source: Source, *, lang: str | None, verification: VerificationResu
         strings=strings.as_dict(),
         heading=heading,
         title=title,
+        subtitle=subtitle,
         description=description,
         learner=reader.learner(),
         awarding_body=organisation_name,

@@ -129,6 +129,7 @@ def ob3_view(source: Source, *, lang: str | None, verification: VerificationResu
         strings=strings.as_dict(),
         heading=strings["heading.badge"],
         title=Text(name, text_lang),
+        subtitle=None,
         description=text(achievement.description if achievement else model.description),
         learner=Text(learner, text_lang) if learner else Text(strings["holder"], strings.lang),
         awarding_body=issuer_name,

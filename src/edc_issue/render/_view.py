@@ -98,6 +98,7 @@ class View:
     strings: dict[str, str]
     heading: str
     title: Text
+    subtitle: Text | None
     description: Text | None
     learner: Text | None
     awarding_body: Text | None
@@ -305,6 +306,7 @@ def cover_view(title: Mapping[str, Any], description: Mapping[str, Any] | None, 
         template="edc-microcredential", lang=lang, strings=strings.as_dict(),
         heading=strings["heading.edc"],
         title=pick(title, lang, primary=primary) or Text(strings["heading.edc"], strings.lang),
+        subtitle=None,
         description=pick(description, lang, primary=primary), learner=None,
         awarding_body=Text(theme.name, None) if theme.name else None, awarding_country=None,
         award_date=None, facts=[], outcomes=[], parts=[], criteria=None, alignments=[],
