@@ -40,6 +40,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 #: The render time of every test page (the "checked on" date), so pages compare exactly.
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 SEALED_AT = datetime(2025, 6, 27, 14, 0, tzinfo=timezone.utc)
+#: Fixed credential ids, so that the pages (which print the id) compare with the references.
+CREDENTIAL_IDS = {"sq": "0b5c6f4e-2d7a-4c1b-8f3e-9a1d2c3b4a50",
+                  "uk": "7e1d2c3b-4a5f-4e6d-9c8b-1a2b3c4d5e6f",
+                  "lt": "3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d"}
 VERIFY_URL = "https://verify.example.edu/credentials/5f0c1a2b-77d3-4c1e-9a61-3b2f0e9d8c47"
 
 
@@ -129,7 +133,8 @@ def build_microcredential(course: Course) -> dict[str, Any]:
     display = edc.display_parameter({course.lang: course.display_title,
                                      "en": "Micro-credential: Designing MOOCs"},
                                     languages=(course.eu_code, "ENG"), image=b"\x89PNG-test")
-    return edc.new_credential(person, display=display, now=SEALED_AT).to_jsonld()
+    return edc.new_credential(person, display=display, now=SEALED_AT,
+                              credential_id=f"urn:credential:{CREDENTIAL_IDS[course.lang]}").to_jsonld()
 
 
 def _certificate(org: str, country: str, org_id: str,
@@ -229,6 +234,50 @@ def artifacts_dir() -> Path:
     return folder
 
 
+REFERENCES = FIXTURES / "render"
+
+
+def compare_with_reference(actual: Path, name: str, *, mean_limit: float = 0.004,
+                           changed_limit: float = 0.01, may_update: bool = True) -> None:
+    """Compare a rendered PNG with ``tests/fixtures/render/<name>`` within a tolerance.
+
+    The mean grey-level difference must stay under *mean_limit* (of full scale) and the
+    share of pixels that differ by more than a fifth of full scale under *changed_limit*.
+    ``EDC_ISSUE_UPDATE_REFERENCES=1`` writes *actual* as the new reference (and its
+    sha256 into PROVENANCE.json) instead: look at the pictures before committing them.
+    """
+    import hashlib
+
+    from PIL import Image, ImageChops
+
+    reference = REFERENCES / name
+    if may_update:
+        shutil.copyfile(actual, artifacts_dir() / name)
+    if may_update and os.environ.get("EDC_ISSUE_UPDATE_REFERENCES"):
+        REFERENCES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(actual, reference)
+        record = REFERENCES / "PROVENANCE.json"
+        files = json.loads(record.read_text())["files"] if record.exists() else {}
+        files[name] = {
+            "source": "made by this project: tests/unit/render (EDC_ISSUE_UPDATE_REFERENCES=1)",
+            "licence": "EUPL-1.2", "sha256": hashlib.sha256(reference.read_bytes()).hexdigest()}
+        record.write_text(json.dumps({"files": dict(sorted(files.items()))}, indent=2) + "\n")
+        return
+    assert reference.exists(), f"no reference image {reference}; run with " \
+        "EDC_ISSUE_UPDATE_REFERENCES=1 once and look at it"
+    with Image.open(actual) as a, Image.open(reference) as b:
+        got, want = a.convert("L"), b.convert("L")
+        assert got.size == want.size, f"{name}: {got.size} != reference {want.size}"
+        histogram = ImageChops.difference(got, want).histogram()
+    pixels = got.size[0] * got.size[1]
+    mean = sum(level * count for level, count in enumerate(histogram)) / (255 * pixels)
+    changed = sum(histogram[51:]) / pixels
+    assert mean <= mean_limit and changed <= changed_limit, (
+        f"{name} differs from its reference: mean {mean:.4f} (limit {mean_limit}), "
+        f"{changed:.2%} of pixels changed (limit {changed_limit:.0%}); see "
+        f"{artifacts_dir() / name}")
+
+
 @pytest.fixture(scope="session")
 def kit() -> SimpleNamespace:
     """The constants and helpers above, for the test modules (conftest is not importable)."""
@@ -238,4 +287,40 @@ def kit() -> SimpleNamespace:
         OB3_BAKED_PNG=OB3_BAKED_PNG, OB3_BAKED_SVG=OB3_BAKED_SVG, EU_SEALED=EU_SEALED,
         EU_UPLOAD=EU_UPLOAD, EU_TRANSCRIPT=EU_TRANSCRIPT, FIXTURES=FIXTURES, ROOT=ROOT,
         build=build_microcredential, tamper=tamper, tool=tool, artifacts=artifacts_dir,
+        compare=compare_with_reference,
     )
+
+
+@pytest.fixture(scope="session")
+def badge_lt() -> tuple[dict[str, Any], bytes]:
+    """An Open Badge in Lithuanian from an EDC (edc_to_ob3): learner named, a badge image
+    (data: URL), alignments (ISCED-F); signed eddsa-rdfc-2022 with the W3C vectors' key.
+    Returns the signed badge and its file's bytes."""
+    import base64
+
+    from edc_issue import load_key, sign
+    from edc_issue.ob3 import edc_to_ob3
+
+    course = Course(
+        lang="lt", eu_code="LIT", country="LTU", learner_given="Rasa",
+        learner_family="Kazlauskienė", title="Atvirųjų internetinių kursų kūrimas mokytojams",
+        display_title="Mikrokredencialas: MOOC kūrimas",
+        awarding_body="Vilniaus universitetas", awarding_body_en="Vilnius University",
+        outcomes=("Sukuria MOOC struktūrą",), grade="9/10", seal_org="Vilniaus universitetas")
+    key = load_key(FIXTURES / "vc-di" / "eddsa" / "keyPair.json")
+    issuer = {"id": key.controller, "type": ["Profile"], "name": "Vilniaus universitetas",
+              "address": {"type": ["Address"], "addressCountryCode": "LTU"}}
+    badge = edc_to_ob3(build_microcredential(course), issuer=issuer, language="lt",
+                       recipient="mailto:rasa.kazlauskiene@example.org",
+                       valid_from=SEALED_AT, credential_id="urn:uuid:1c9e3a40-5b0f-4c8e-9d2a-6f7b8c9d0e1f")
+    image = (ROOT / "src" / "edc_issue" / "templates" / "ob3-badge.png").read_bytes()
+    badge["credentialSubject"]["achievement"]["image"] = {
+        "id": "data:image/png;base64," + base64.b64encode(image).decode("ascii"),
+        "type": "Image", "caption": "MOOC"}
+    badge["credentialSubject"]["identifier"] = [
+        *badge["credentialSubject"].get("identifier", []),
+        {"type": "IdentityObject", "identityType": "name", "hashed": False,
+         "identityHash": course.learner}]
+    signed = sign(badge, key, created="2025-06-27T14:00:00Z")
+    assert isinstance(signed, dict)
+    return signed, (json.dumps(signed, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

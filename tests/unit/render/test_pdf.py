@@ -216,3 +216,29 @@ def test_eu_upload_payload_and_transcript(kit: SimpleNamespace, tmp_path: Path) 
     text = _one_line(_text(kit, transcript, tmp_path))
     assert "Courses and modules" in text and "Research Design" in text
     assert _qr(kit, transcript, tmp_path) == [kit.VERIFY_URL, kit.VERIFY_URL]  # every page
+
+
+def test_badge_shows_its_image_learner_criteria_and_alignments(
+    kit: SimpleNamespace, badge_lt: Any, tmp_path: Path
+) -> None:
+    badge, data = badge_lt
+    result = verify(badge)
+    assert result.ok
+    pdf = render.render(data, lang="lt", verify_url=kit.VERIFY_URL, verification=result,
+                        now=kit.NOW)
+    (kit.artifacts() / "badge-lt.pdf").write_bytes(pdf)
+    text = _one_line(_text(kit, pdf, tmp_path))
+    achievement = badge["credentialSubject"]["achievement"]
+    assert "Rasa Kazlauskienė" in text
+    assert achievement["name"] in text and "Vilniaus universitetas" in text
+    assert "Lietuva" in text
+    assert "Sukuria MOOC struktūrą" in text  # the criteria
+    assert "Teacher training with subject specialisation" in text  # an alignment
+    assert "Pasirašyta: " + badge["issuer"]["id"] in text
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    images = subprocess.run([kit.tool("pdfimages", "poppler-utils"), "-list", str(path)],
+                            capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) >= 3, images  # the header lines and the badge
+    assert _qr(kit, pdf, tmp_path) == [kit.VERIFY_URL]
+    assert _attachment(kit, pdf, tmp_path)[1] == data
