@@ -133,8 +133,9 @@ def build_microcredential(course: Course) -> dict[str, Any]:
     display = edc.display_parameter({course.lang: course.display_title,
                                      "en": "Micro-credential: Designing MOOCs"},
                                     languages=(course.eu_code, "ENG"), image=b"\x89PNG-test")
-    return edc.new_credential(person, display=display, now=SEALED_AT,
-                              credential_id=f"urn:credential:{CREDENTIAL_IDS[course.lang]}").to_jsonld()
+    return edc.new_credential(
+        person, display=display, now=SEALED_AT,
+        credential_id=f"urn:credential:{CREDENTIAL_IDS[course.lang]}").to_jsonld()
 
 
 def _certificate(org: str, country: str, org_id: str,
@@ -174,7 +175,8 @@ def _seal(course: Course, ca: tuple[Any, x509.Certificate]) -> Sealed:
     from cryptography.hazmat.primitives import serialization
 
     org_id = {"ALB": "VATAL-L00000000A", "UKR": "NTRUA-00000000"}[course.country]
-    key, cert = _certificate(course.seal_org, course.country[:2], org_id, ca)
+    alpha2 = {"ALB": "AL", "UKR": "UA", "LTU": "LT"}[course.country]
+    key, cert = _certificate(course.seal_org, alpha2, org_id, ca)
     credential = build_microcredential(course)
     envelope = seal(credential, LocalSigner(key, [cert, ca[1]]), now=SEALED_AT)
     data = (json.dumps(envelope, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -312,7 +314,8 @@ def badge_lt() -> tuple[dict[str, Any], bytes]:
               "address": {"type": ["Address"], "addressCountryCode": "LTU"}}
     badge = edc_to_ob3(build_microcredential(course), issuer=issuer, language="lt",
                        recipient="mailto:rasa.kazlauskiene@example.org",
-                       valid_from=SEALED_AT, credential_id="urn:uuid:1c9e3a40-5b0f-4c8e-9d2a-6f7b8c9d0e1f")
+                       valid_from=SEALED_AT,
+                       credential_id="urn:uuid:1c9e3a40-5b0f-4c8e-9d2a-6f7b8c9d0e1f")
     image = (ROOT / "src" / "edc_issue" / "templates" / "ob3-badge.png").read_bytes()
     badge["credentialSubject"]["achievement"]["image"] = {
         "id": "data:image/png;base64," + base64.b64encode(image).decode("ascii"),

@@ -33,7 +33,7 @@ CHROMIUM_FLAGS = [
 class _Log(SimpleHTTPRequestHandler):
     paths: list[str]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         self.paths.append(self.path)
 
 
