@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_EXCLUDE = {"seal.p12"}  # a file name in a docstring, not a code
+#: file names, not codes
+_EXCLUDE = {"seal.p12", "credential.json", "credential.jwt"}
 _AREAS = ("bake", "batch", "canon", "clr", "config", "credential", "format", "input", "io",
-          "jsonld", "jwt", "key", "model", "proof", "seal", "service", "signer", "status",
-          "validate", "validation", "vcdm")
+          "jsonld", "jwt", "key", "model", "proof", "render", "seal", "service", "signer",
+          "status", "validate", "validation", "vcdm")
 _AREA = "|".join(_AREAS)
 CODE = re.compile(
     r"""(?:code\s*[=:]\s*(?:ClassVar\[str\]\s*=\s*)?|["'])"""
