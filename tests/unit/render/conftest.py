@@ -33,7 +33,7 @@ from edc_issue.models.edc import (
     Organisation,
     Person,
 )
-from edc_issue.seal import LocalSigner, seal
+from edc_issue.seal import LocalSigner
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -178,7 +178,7 @@ def _seal(course: Course, ca: tuple[Any, x509.Certificate]) -> Sealed:
     alpha2 = {"ALB": "AL", "UKR": "UA", "LTU": "LT"}[course.country]
     key, cert = _certificate(course.seal_org, alpha2, org_id, ca)
     credential = build_microcredential(course)
-    envelope = seal(credential, LocalSigner(key, [cert, ca[1]]), now=SEALED_AT)
+    envelope = edc.seal_edc(credential, LocalSigner(key, [cert, ca[1]]), now=SEALED_AT).envelope
     data = (json.dumps(envelope, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return Sealed(course, credential, data, ca[1].public_bytes(serialization.Encoding.PEM))
 
