@@ -12,7 +12,7 @@
   Open Badge (JSON, VC-JWT, a baked PNG/SVG), as a dict, a JWT string or a file's bytes.
 - It never verifies: it shows the ``VerificationResult`` the caller passes in (``None``
   shows "not verified"). ``edc_issue.rendering.verify_and_render`` does both.
-- The PDF is A4, PDF/A-3b, tagged, with the bundled Noto fonts, a QR code on every page
+- The PDF is A4, PDF/A-3a, tagged, with the bundled Noto fonts, a QR code on every page
   pointing at *verify_url* (its text printed under it), and the original attached.
 - The HTML page is one self-contained file: no script, no request, ``lang`` attributes,
   alt texts, WCAG AA contrast.

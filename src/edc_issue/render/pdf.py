@@ -7,7 +7,7 @@ files, and reads the page's data as JSON, so credential text is never parsed as 
 WeasyPrint needs the system's Pango and is some ten times slower; ReportLab has no layout
 engine for multi-page tables; a headless browser is heavy and not self-contained.
 
-The PDF is PDF/A-3b: the credential's original (see :mod:`._source`) is an associated
+The PDF is PDF/A-3a: the credential's original (see :mod:`._source`) is an associated
 file (``/AF``, relationship ``Source``), so the PDF carries what can be verified. PNG
 output is the first page (the EDC display image), at 96 pixels per inch by default, the
 size the EU's own display images have.
@@ -25,13 +25,17 @@ from ._deps import require
 from ._source import RenderError
 from ._view import View
 
-__all__ = ["DEFAULT_PPI", "FONTS_DIR", "TEMPLATES_DIR", "compile_page"]
+__all__ = ["DEFAULT_PPI", "FONTS_DIR", "PDF_STANDARDS", "TEMPLATES_DIR", "compile_page"]
 
 #: The bundled fonts (Noto Sans, Noto Serif) and templates.
 FONTS_DIR = Path(str(resources.files(__package__).joinpath("fonts")))
 TEMPLATES_DIR = Path(str(resources.files(__package__).joinpath("templates")))
 #: PNG resolution: the EU's display images are A4 at 96 ppi (794 x 1123 pixels).
 DEFAULT_PPI = 96.0
+
+#: PDF/A-3a (archival, tagged, every glyph mapped to Unicode; associated files allowed) and
+#: PDF/UA-1 (accessible): typst refuses a page that breaks either (an image without alt text).
+PDF_STANDARDS: tuple[str, ...] = ("a-3a", "ua-1")
 
 _LOCAL = threading.local()
 
@@ -83,7 +87,7 @@ def compile_page(
         result = _compiler().compile(
             input=str(path), root=str(path.parent), format=output, sys_inputs=inputs,
             ppi=ppi if output == "png" else None,
-            pdf_standards=["a-3b"] if output == "pdf" else [],
+            pdf_standards=list(PDF_STANDARDS) if output == "pdf" else [],
             timestamp=now.replace(microsecond=0),
         )
     except typst.TypstError as exc:

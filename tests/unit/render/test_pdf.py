@@ -162,8 +162,9 @@ def test_open_badge_pdf(kit: SimpleNamespace, form: str, tmp_path: Path) -> None
         assert attached == unbake_text(data).encode("utf-8")
 
 
-def test_pdf_is_a4_pdfa3_tagged_with_the_fonts_embedded(kit: SimpleNamespace, sealed_uk: Any,
-                                                        tmp_path: Path) -> None:
+def test_pdf_is_a4_pdfa3a_pdfua1_tagged_with_the_fonts_embedded(
+    kit: SimpleNamespace, sealed_uk: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "a.pdf"
     path.write_bytes(render.render(sealed_uk.data, lang="uk", verify_url=kit.VERIFY_URL,
                                    now=kit.NOW))
@@ -173,7 +174,9 @@ def test_pdf_is_a4_pdfa3_tagged_with_the_fonts_embedded(kit: SimpleNamespace, se
     assert "Tagged:          yes" in info
     meta = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True,
                           check=True).stdout
-    assert "<pdfaid:part>3</pdfaid:part>" in meta and "<pdfaid:conformance>B" in meta
+    # PDF/A-3a (tagged, Unicode) and PDF/UA-1, as typst checked them while writing
+    assert "<pdfaid:part>3</pdfaid:part>" in meta and "<pdfaid:conformance>A" in meta
+    assert "<pdfuaid:part>1</pdfuaid:part>" in meta
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
                            check=True).stdout
     embedded = [line for line in fonts.splitlines()[2:] if line.strip()]

@@ -67,7 +67,8 @@ def test_a_theme_template_replaces_the_default(kit: SimpleNamespace, sealed_uk: 
     folder = _theme(tmp_path, templates={"edc-microcredential": "mine.typ",
                                          "html": "mine.html.j2"})
     (folder / "mine.typ").write_text(
-        '#let view = json(bytes(sys.inputs.view))\n#set text(font: "Noto Sans")\n'
+        '#let view = json(bytes(sys.inputs.view))\n#set document(title: view.title.text)\n'
+        '#set text(font: "Noto Sans", lang: "uk")\n'
         '= #view.title.text\n#view.learner.text — #view.verification.headline\n', "utf-8")
     (folder / "mine.html.j2").write_text(
         "<!DOCTYPE html><html lang=\"{{ view.lang }}\"><title>{{ view.title.text }}</title>"
@@ -80,10 +81,12 @@ def test_a_theme_template_replaces_the_default(kit: SimpleNamespace, sealed_uk: 
     text = subprocess.run([kit.tool("pdftotext", "poppler-utils"), str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert sealed_uk.course.learner in text and "Не перевірено" in text
-    (folder / "mine.typ").write_text("#let x = (", "utf-8")
-    with pytest.raises(render.RenderError) as caught:
-        render.render(sealed_uk.data, theme=render.load_theme(folder), now=kit.NOW)
-    assert caught.value.code == "render.template"
+    for broken, reason in (("#let x = (", "unclosed delimiter"),
+                           ('#set text(font: "Noto Sans")\nno title', "missing document title")):
+        (folder / "mine.typ").write_text(broken, "utf-8")  # PDF/UA-1 needs a title
+        with pytest.raises(render.RenderError) as caught:
+            render.render(sealed_uk.data, theme=render.load_theme(folder), now=kit.NOW)
+        assert caught.value.code == "render.template" and reason in str(caught.value)
 
 
 @pytest.mark.parametrize(("data", "key"), [

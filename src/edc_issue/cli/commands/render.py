@@ -42,7 +42,7 @@ def command(file: Path, fmt: str | None, lang: str | None, verify_url: str | Non
 
     The credential is verified first (offline, as `edc-issue verify` does) and the page
     shows the result: sealed by whom and when, or signed by which key; a failed check shows
-    NOT verified. The PDF (A4, PDF/A-3b) carries FILE's bytes as an attachment.
+    NOT verified. The PDF (A4, PDF/A-3a) carries FILE's bytes as an attachment.
 
     Exit status: 0 written and verified (or --no-verify); 1 written, but the credential did
     not verify; 2 unreadable input, a bad option or theme.
