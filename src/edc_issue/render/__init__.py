@@ -25,6 +25,7 @@ This package reads credentials through :mod:`edc_issue.models`, :mod:`edc_issue.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,15 @@ MEDIA_TYPES: dict[str, str] = {"application/pdf": "pdf", "text/html": "html",
 _DEFAULT_THEME = Theme()
 
 
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def _check_lang(lang: str | None) -> None:
+    if lang is not None and not _LANG.match(lang):
+        raise RenderError(f"not a language tag: {lang[:40]!r}; expected BCP 47, such as sq, uk "
+                          "or sr-Cyrl-ME", pointer="lang", code="render.lang")
+
+
 def _check_url(url: str | None) -> None:
     if url is None:
         return
@@ -89,7 +99,7 @@ def render(
         "not verified", a failing result "NOT verified".
     :param theme: an institution's theme (:func:`load_theme`); default the package's own.
     :param now: the render time ("checked on"), and the PDF's creation date.
-    :raises RenderError: ``render.unsupported``, ``render.media_type``,
+    :raises RenderError: ``render.unsupported``, ``render.media_type``, ``render.lang``,
         ``render.verify_url``, ``render.template``.
     :raises ModelError: the credential does not fit its model (the path is named).
     :raises ConfigError: ``config.extra_missing``: install ``edc-issue[render]``.
@@ -100,6 +110,7 @@ def render(
                           + ", ".join(MEDIA_TYPES), pointer="media_type",
                           code="render.media_type")
     _check_url(verify_url)
+    _check_lang(lang)
     return _render(read_source(document), output=output, lang=lang, verify_url=verify_url,
                    verification=verification, theme=theme, now=now)
 

@@ -42,7 +42,8 @@ class RenderError(InputError):
     """A document cannot be rendered (not a credential the templates know, a bad theme).
 
     Codes: ``render.unsupported`` (neither an EDC nor an Open Badge), ``render.media_type``
-    (a media type other than PDF, HTML or PNG), ``render.theme`` (a theme file that cannot be
+    (a media type other than PDF, HTML or PNG), ``render.lang`` (not a language tag),
+    ``render.verify_url`` (not an http(s) URL), ``render.theme`` (a theme file that cannot be
     used), ``render.template`` (a theme's template failed to compile).
     """
 

@@ -186,6 +186,9 @@ def test_what_cannot_be_rendered_is_a_clear_error(kit: SimpleNamespace) -> None:
     with pytest.raises(render.RenderError) as caught:
         render.render(kit.EU_UPLOAD.read_bytes(), verify_url="javascript:alert(1)")
     assert caught.value.code == "render.verify_url"
+    with pytest.raises(render.RenderError) as caught:
+        render.render(kit.EU_UPLOAD.read_bytes(), lang="12")
+    assert caught.value.code == "render.lang"
     with pytest.raises(InputError) as read_error:
         render.render(b"\xff\xfe not a credential")
     assert read_error.value.code == "io.not_json"
