@@ -205,3 +205,25 @@ def test_a_different_page_does_not_match_a_reference(kit: SimpleNamespace, seale
                     "-l", "1", "-singlefile", str(pdf), str(tmp_path / "other")], check=True)
     with pytest.raises(AssertionError, match="differs from its reference"):
         kit.compare(tmp_path / "other.png", "pdf-sq-page1.png", may_update=False)
+
+
+def test_the_html_page_prints_on_a4(kit: SimpleNamespace, sealed_uk: Any, server: Any,
+                                    tmp_path: Path) -> None:
+    base, _paths, site = server
+    result = verify(render.read_source(sealed_uk.data).document, trust=[sealed_uk.anchor])
+    (site / "page.html").write_bytes(render.render(
+        sealed_uk.data, media_type="text/html", lang="uk", verify_url=kit.VERIFY_URL,
+        verification=result, now=kit.NOW))
+    printed = tmp_path / "printed.pdf"
+    subprocess.run([kit.tool("chromium", "chromium"), *CHROMIUM_FLAGS,
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={printed}", f"{base}/page.html"],
+                   capture_output=True, timeout=120, check=True)
+    info = subprocess.run([kit.tool("pdfinfo", "poppler-utils"), str(printed)],
+                          capture_output=True, text=True, check=True).stdout
+    assert "pts (A4)" in info, info
+    assert "Pages:           1" in info, info
+    text = " ".join(subprocess.run(["pdftotext", str(printed), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    for expected in (sealed_uk.course.learner, sealed_uk.course.title, "Перевірено"):
+        assert expected in text
