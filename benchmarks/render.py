@@ -41,6 +41,11 @@ def _rate(label: str, count: int, seconds: float) -> None:
 CPU: dict[str, float] = {}
 
 
+def _url(i: int) -> str:
+    """A different verification URL for every page, as a batch has (no QR code is reused)."""
+    return f"https://verify.example.edu/credentials/5f0c1a2b-77d3-4c1e-9a61-{i:012d}"
+
+
 def _time(fn: Callable[[int], Any], count: int, label: str | None = None) -> float:
     """Wall seconds for *count* calls; the CPU seconds go to ``CPU[label]``."""
     fn(0)  # warm: imports, the compiler, fonts
@@ -124,16 +129,15 @@ def per_credential(repeat: int) -> dict[str, float]:
     ms["seal (JAdES, EDC)"] = _time(
         lambda i: edc.seal_edc(edc_for(i), signer, validate=False), repeat, "seal") / repeat * 1000
     ms["verify (badge)"] = _time(lambda i: verify(signed[i]), repeat) / repeat * 1000
-    for media, label in (("application/pdf", "PDF"), ("text/html", "HTML"),
-                         ("image/png", "PNG page")):
-        seconds = _time(lambda i, m=media: render.render(signed[i], media_type=m,
-                                                         verification=results[0],
-                                                         verify_url="https://v.example/x"),
-                        repeat, f"render {label}")
+    for k, (media, label) in enumerate((("application/pdf", "PDF"), ("text/html", "HTML"),
+                                        ("image/png", "PNG page"))):
+        seconds = _time(lambda i, m=media, k=k: render.render(
+            signed[i], media_type=m, verification=results[0], verify_url=_url(1000 * k + i)),
+            repeat, f"render {label}")
         _rate(f"render {label}, Open Badge", repeat, seconds)
         ms[f"render {label} (badge)"] = seconds / repeat * 1000
     seconds = _time(lambda i: render.render(sealed[i], verification=sealed_result,
-                                            verify_url="https://v.example/x"), repeat,
+                                            verify_url=_url(5000 + i)), repeat,
                     "render PDF EDC")
     _rate("render PDF, sealed EDC micro-credential", repeat, seconds)
     ms["render PDF (sealed EDC)"] = seconds / repeat * 1000
@@ -196,15 +200,15 @@ def batch(kind: str, rows: int) -> tuple[float, float, float]:
         assert len(files) == rows, (len(files), rows)
         render.render(files[0].read_bytes())  # warm the compiler, as a batch step would be
         start = time.perf_counter()
-        for path in files:
+        for i, path in enumerate(files):
             data = path.read_bytes()
             result = verify(render.read_source(data).document, trust=anchors)
             assert result.ok, [c for c in result.checks if not c.ok][:1]
-            render.render(data, verification=result, verify_url="https://v.example/x")
+            render.render(data, verification=result, verify_url=_url(i))
         verify_render = time.perf_counter() - start
         start = time.perf_counter()
-        for path in files:
-            render.render(path.read_bytes(), verify_url="https://v.example/x")
+        for i, path in enumerate(files):
+            render.render(path.read_bytes(), verify_url=_url(rows + i))
         render_only = time.perf_counter() - start
     return batch_seconds, verify_render, render_only
 
@@ -242,12 +246,12 @@ def overlapped(rows: int) -> tuple[float, float, float]:
     sign_only = time.perf_counter() - start
     start = time.perf_counter()
     for i in range(rows):
-        render.render(sign(row(i), key), verification=issued, verify_url="https://v.example/x")
+        render.render(sign(row(i), key), verification=issued, verify_url=_url(i))
     in_line = time.perf_counter() - start
     start = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:
         futures = [pool.submit(render.render, sign(row(i), key), verification=issued,
-                               verify_url="https://v.example/x") for i in range(rows)]
+                               verify_url=_url(rows + i)) for i in range(rows)]
         for future in futures:
             future.result()
     threaded = time.perf_counter() - start
