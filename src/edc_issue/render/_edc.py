@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import vocab
 from ..models.edc import (
+    Address,
     AwardingProcess,
     Concept,
     CreditPoint,
@@ -37,6 +38,7 @@ from ..models.edc import (
     LearningAchievementSpecification,
     LearningAssessment,
     LearningOutcome,
+    Location,
     MediaObject,
     Note,
     Organisation,
@@ -177,11 +179,9 @@ class _Reader:
     def country(self, organisation: Organisation | None) -> Text | None:
         if organisation is None:
             return None
-        for location in organisation.location or []:
-            node = location if not isinstance(location, str) else self.index.nodes.get(location)
-            for address in getattr(node, "address", None) or []:
-                concept = self.index.get(getattr(address, "country_code", address), Concept) \
-                    if not isinstance(address, str) else None
+        for location in self.index.all(organisation.location, Location):
+            for address in self.index.all(location.address, Address):
+                concept = self.index.get(address.country_code, Concept)
                 if concept is not None:
                     return self.concept_label(concept)
         return None
