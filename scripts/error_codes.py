@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_EXCLUDE = {"seal.p12"}  # a file name in a docstring, not a code
+#: file names, not codes
+_EXCLUDE = {"seal.p12", "credential.json", "credential.jwt"}
 _AREAS = ("bake", "batch", "canon", "clr", "config", "credential", "format", "input", "io",
-          "jsonld", "jwt", "key", "model", "ob3", "proof", "seal", "service", "signer", "status",
+          "jsonld", "jwt", "key", "model", "ob3", "proof", "render", "seal", "service", "signer", "status",
           "validate", "validation", "vcdm")
 _AREA = "|".join(_AREAS)
 CODE = re.compile(

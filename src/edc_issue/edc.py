@@ -76,6 +76,7 @@ __all__ = [
     "unwrap",
     "unwrap_upload",
     "web_resource",
+    "with_display_images",
 ]
 
 #: The EDC JSON-LD context (ELM 3.2 application profile).
@@ -226,6 +227,38 @@ def web_resource(url: str, *, title: LanguageMap | None = None) -> WebResource:
     return WebResource(id=new_id("webResource"), content_url=url, title=title)
 
 
+def _page_images(
+    languages: Sequence[str],
+    *,
+    credential: Mapping[str, Any] | None,
+    title: LanguageMap,
+    description: LanguageMap | None,
+) -> dict[str, bytes] | None:
+    """Rendered page images per EU language code, or None without ``edc-issue[render]``."""
+    from . import render
+    from .errors import ConfigError
+
+    try:
+        if credential is not None:
+            return render.page_images(credential, languages)
+        return render.cover_images(dict(title), languages,
+                                   description=dict(description) if description else None)
+    except ConfigError:
+        return None
+
+
+def _display_images(
+    languages: Sequence[str], images: Mapping[str, bytes] | None
+) -> list[tuple[str, str]]:
+    """(base64 content, file type) per language; the placeholder where none was rendered."""
+    out = []
+    for code in languages:
+        image = images.get(code) if images else None
+        out.append((base64.b64encode(image).decode("ascii"), "PNG") if image
+                   else (_PLACEHOLDER_PNG, "PNG"))
+    return out
+
+
 def display_parameter(
     title: LanguageMap,
     *,
@@ -233,23 +266,37 @@ def display_parameter(
     languages: Sequence[str] = ("ENG",),
     image: bytes | None = None,
     image_type: str = "PNG",
+    credential: Mapping[str, Any] | None = None,
 ) -> DisplayParameter:
     """The display details the EDC viewer needs: title, languages, one page image each.
 
+    The page image of each language is, in order: *image* if given (the same for every
+    language); else, with ``edc-issue[render]`` installed, the first page of *credential*
+    rendered in that language (:func:`edc_issue.render.page_images`), or without a
+    credential a page with *title* and *description* in that language; else (the extra is
+    not installed) a 1x1 placeholder. :func:`with_display_images` renders the finished
+    credential into its display parameter.
+
     :param languages: EU language codes; the first is the primary language.
-    :param image: the page image (PNG or JPEG bytes); a blank placeholder if None.
+    :param image: the page image (PNG or JPEG bytes), used for every language.
     :param image_type: the EU file-type code of *image* (``PNG``, ``JPEG``).
+    :param credential: the credential (compact JSON-LD) whose pages to render.
     """
     if not languages:
         raise ModelError("at least one language is needed", problems=[("language", "empty")])
-    content = base64.b64encode(image).decode("ascii") if image else _PLACEHOLDER_PNG
+    if image:
+        contents = [(base64.b64encode(image).decode("ascii"), image_type.upper())] * len(languages)
+    else:
+        rendered = _page_images(languages, credential=credential, title=title,
+                                description=description)
+        contents = _display_images(languages, rendered)
     displays = []
-    for code in languages:
+    for code, (content, file_type) in zip(languages, contents, strict=True):
         media = MediaObject(
             id=new_id("mediaObject"),
             content=content,
             content_encoding=concept(ENCODING_BASE64, scheme=vocab.ENCODING),
-            content_type=concept(_FILE_TYPE + image_type.upper(), scheme=vocab.FILE_TYPE),
+            content_type=concept(_FILE_TYPE + file_type, scheme=vocab.FILE_TYPE),
         )
         detail = DisplayDetail(id=new_id("displayDetail"), image=media, page=1)
         displays.append(
@@ -265,6 +312,52 @@ def display_parameter(
         primary_language=language(languages[0]),
         individual_display=displays,
     )
+
+
+def with_display_images(document: Mapping[str, Any], *, cover: bool = False) -> JsonObject:
+    """A copy of *document* whose display images are its own first page, per language.
+
+    Each ``displayParameter.individualDisplay`` gets one ``displayDetail`` (page 1): a PNG
+    of the credential rendered in that display's language. Needs ``edc-issue[render]``;
+    without it the document is returned unchanged (a copy). Run it before sealing: the
+    images are part of what the seal covers.
+
+    :param cover: render only the display title and description (for a template whose
+        placeholders are not filled in yet), not the whole credential.
+    """
+    copied: JsonObject = copy.deepcopy(dict(document))
+    display = copied.get("displayParameter")
+    if not isinstance(display, dict):
+        return copied
+    individual = display.get("individualDisplay")
+    items = individual if isinstance(individual, list) else [individual]
+    codes = []
+    for item in items:
+        lang = item.get("language") if isinstance(item, dict) else None
+        iri = lang.get("id") if isinstance(lang, dict) else lang
+        codes.append(iri.rsplit("/", 1)[-1] if isinstance(iri, str) else "ENG")
+    given_title = display.get("title")
+    title: LanguageMap = given_title if isinstance(given_title, dict) else {}
+    description = display.get("description")
+    rendered = _page_images(codes, credential=None if cover else copied, title=title,
+                            description=description if isinstance(description, dict) else None)
+    if not rendered:
+        return copied
+    file_type = concept(_FILE_TYPE + "PNG", scheme=vocab.FILE_TYPE).to_jsonld()
+    for item, code in zip(items, codes, strict=True):
+        if not isinstance(item, dict) or code not in rendered:
+            continue
+        details = item.get("displayDetail")
+        first = details[0] if isinstance(details, list) and details else details
+        media = first.get("image") if isinstance(first, dict) else None
+        if not isinstance(first, dict) or not isinstance(media, dict):
+            continue
+        media["content"] = base64.b64encode(rendered[code]).decode("ascii")
+        media["contentType"] = copy.deepcopy(file_type)
+        first["page"] = 1
+        if isinstance(details, list):
+            item["displayDetail"] = [first]
+    return copied
 
 
 def new_credential(

@@ -5,11 +5,13 @@ The files work together as they are: ``edc-issue issue`` accepts them unchanged.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
 import click
 
+from ... import edc
 from ..._io import atomic_write
 from .._common import die, handle_errors
 
@@ -31,7 +33,12 @@ _STARTERS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 
 
 def _starter_bytes(name: str) -> bytes:
-    return resources.files("edc_issue").joinpath("templates").joinpath(name).read_bytes()
+    data = resources.files("edc_issue").joinpath("templates").joinpath(name).read_bytes()
+    if name == "edc-microcredential.json":
+        # a rendered page per display language (with edc-issue[render]), not a blank image
+        document = edc.with_display_images(json.loads(data), cover=True)
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return data
 
 
 @click.group("template")
