@@ -18,6 +18,7 @@ its class (:data:`AREAS`)::
     │  ├─ BakingError             bake.*             a PNG/SVG badge
     │  ├─ ConversionError         ob3.*              an EDC that does not convert to OB 3.0
     │  ├─ ProfileError            validate.*         an unknown validation profile
+    │  ├─ RenderError             render.*           a document or theme that cannot be rendered
     │  └─ TemplateError           batch.template ·   a batch template that cannot work
     │                             batch.missing_column
     ├─ ConfigError                config.*           suite not allowed, extra missing
@@ -54,6 +55,7 @@ __all__ = [
     "ProfileError",
     "ProofFormatError",
     "ReadError",
+    "RenderError",
     "SecurityWarning",
     "SignerError",
     "StatusError",
@@ -246,6 +248,22 @@ class ProfileError(InputError):
     codes: ClassVar[frozenset[str]] = frozenset({"validate.unknown_profile"})
 
 
+class RenderError(InputError):
+    """A document cannot be rendered (not a credential the templates know, a bad theme).
+
+    Codes: ``render.unsupported`` (neither an EDC nor an Open Badge), ``render.media_type``
+    (a media type other than PDF, HTML or PNG), ``render.lang`` (not a language tag),
+    ``render.verify_url`` (not an http(s) URL), ``render.theme`` (a theme file that cannot be
+    used), ``render.template`` (a theme's template failed to compile).
+    """
+
+    code: ClassVar[str] = "render.unsupported"
+    codes: ClassVar[frozenset[str]] = frozenset({
+        "render.unsupported", "render.media_type", "render.lang", "render.verify_url",
+        "render.theme", "render.template",
+    })
+
+
 class TemplateError(InputError):
     """A batch template is unusable: bad placeholder syntax, unknown filter, missing column."""
 
@@ -322,6 +340,7 @@ AREAS: dict[str, tuple[type[EdcIssueError], ...]] = {
     "bake": (BakingError,),
     "ob3": (ConversionError,),
     "validate": (ProfileError,),
+    "render": (RenderError,),
     "batch": (TemplateError,),
     "config": (ConfigError,),
     "signer": (SignerError,),

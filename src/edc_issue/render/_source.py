@@ -14,40 +14,26 @@ by two spaces. Pass the file's bytes to attach the file unchanged.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .._io import parse_json_text
 from .._types import JsonObject
-from ..errors import InputError
-from ..formats.baking import PNG_SIGNATURE, unbake_text
+from ..errors import InputError, ReadError, RenderError
+from ..formats.baking import unbake_text
+from ..formats.detect import decode_jwt, is_compact_jwt, jwt_credential, kind_of, parse_text, sniff
 from ..formats.envelopes import unwrap_credential
 
 __all__ = ["CredentialKind", "RenderError", "Source", "read_source"]
 
+#: The Open Badge types the templates know (an EndorsementCredential has no template yet).
+_OB3_TYPES = ("OpenBadgeCredential", "AchievementCredential")
+
 #: The kinds of credential the templates know.
 CredentialKind = Literal["edc", "ob3"]
 
-_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_EDC_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-_OB3_TYPES = ("OpenBadgeCredential", "AchievementCredential")
-
-
-class RenderError(InputError):
-    """A document cannot be rendered (not a credential the templates know, a bad theme).
-
-    Codes: ``render.unsupported`` (neither an EDC nor an Open Badge), ``render.media_type``
-    (a media type other than PDF, HTML or PNG), ``render.lang`` (not a language tag),
-    ``render.verify_url`` (not an http(s) URL), ``render.theme`` (a theme file that cannot be
-    used), ``render.template`` (a theme's template failed to compile).
-    """
-
-    code = "render.unsupported"
 
 
 @dataclass(frozen=True)
@@ -77,37 +63,19 @@ class Source:
     jwt_header: JsonObject | None = None
 
 
-def _b64url_json(part: str, what: str) -> JsonObject:
-    try:
-        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        value = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InputError(f"the JWT's {what} is not base64url JSON", code="format.bad_jwt",
-                         pointer=what) from None
-    if not isinstance(value, dict):
-        raise InputError(f"the JWT's {what} is not a JSON object", code="format.bad_jwt",
-                         pointer=what)
-    return value
-
-
 def _from_jwt(token: str) -> tuple[JsonObject, JsonObject]:
     """The (header, credential) of a compact VC-JWT; the signature is not checked here."""
-    header_part, payload_part, _signature = token.split(".")
-    header = _b64url_json(header_part, "header")
-    payload = _b64url_json(payload_part, "payload")
-    credential = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
-    assert isinstance(credential, dict)
-    return header, dict(credential)
+    header, payload = decode_jwt(token)
+    return header, dict(jwt_credential(payload))
 
 
 def _kind(credential: Mapping[str, Any]) -> CredentialKind:
+    kind = kind_of(dict(credential))
     types = credential.get("type")
     names = [types] if isinstance(types, str) else [t for t in types or [] if isinstance(t, str)]
-    contexts = credential.get("@context")
-    context_list = [contexts] if isinstance(contexts, str) else list(contexts or [])
-    if "EuropeanDigitalCredential" in names or _EDC_CONTEXT in context_list:
+    if kind == "edc":
         return "edc"
-    if any(t in names for t in _OB3_TYPES):
+    if kind == "ob3" and any(t in names for t in _OB3_TYPES):  # not EndorsementCredential
         return "ob3"
     raise RenderError(
         f"not a credential the templates know: type {names or 'missing'}; expected a "
@@ -118,7 +86,7 @@ def _kind(credential: Mapping[str, Any]) -> CredentialKind:
 
 def _text_source(text: str, original: bytes, container: str | None) -> Source:
     stripped = text.strip().lstrip("\ufeff")
-    if _JWS.fullmatch(stripped):
+    if is_compact_jwt(stripped):
         header, credential = _from_jwt(stripped)
         return Source(credential=credential, kind=_kind(credential),
                       container=container or "jwt", document=stripped, original=original,
@@ -126,7 +94,7 @@ def _text_source(text: str, original: bytes, container: str | None) -> Source:
                       jwt_header=header)
     value = parse_json_text(text, source="<input>")
     if not isinstance(value, dict):
-        raise InputError("expected a JSON object or a compact VC-JWT", code="io.not_object")
+        raise ReadError("expected a JSON object or a compact VC-JWT", code="io.not_object")
     return _object_source(value, original, container)
 
 
@@ -149,18 +117,12 @@ def read_source(document: Mapping[str, Any] | str | bytes | Source) -> Source:
     if isinstance(document, Source):
         return document
     if isinstance(document, bytes):
-        head = document[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if document.startswith(PNG_SIGNATURE) or head.startswith(b"<"):
-            kind = "png" if document.startswith(PNG_SIGNATURE) else "svg"
+        kind = sniff(document)
+        if kind in ("png", "svg"):
             text = unbake_text(document)
             source = _text_source(text, text.encode("utf-8"), kind)
             return Source(**{**source.__dict__, "document": document})
-        try:
-            text = document.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start}), nor a PNG or SVG image",
-                             code="io.not_json") from None
-        return _text_source(text, document, None)
+        return _text_source(parse_text(document), document, None)
     if isinstance(document, str):
         return _text_source(document, document.encode("utf-8"), None)
     if isinstance(document, Mapping):

@@ -63,7 +63,10 @@ def detect_image_kind(image: bytes) -> ImageKind:
     if head.startswith(b"<") and b"<svg" in image[:65536]:
         return "svg"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "svg"  # a UTF-16 document: the SVG reader explains why it is refused
+        codec = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
+        text = image[2:65538].decode(codec, errors="ignore").lstrip()
+        if text.startswith("<") and "<svg" in text:
+            return "svg"  # a UTF-16 SVG: the SVG reader explains why it is refused
     raise BakingError(
         "not a PNG or SVG image; only PNG and SVG badges can be baked",
         code="bake.unknown_format",
