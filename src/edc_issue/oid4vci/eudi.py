@@ -42,8 +42,8 @@ from .._dates import parse_datetime
 from .._types import JsonObject
 from .errors import OID4VCIError
 
-__all__ = ["EUDI_MANDATORY", "LEARNING_VCT", "REQUIRED_CLAIMS", "LearningClaims", "edc_to_eudi_learning",
-           "ob3_to_eudi_learning"]
+__all__ = ["EUDI_MANDATORY", "LEARNING_VCT", "REQUIRED_CLAIMS", "LearningClaims",
+           "edc_to_eudi_learning", "ob3_to_eudi_learning"]
 
 #: The ``vct`` of the EUDI Learning Credential.
 LEARNING_VCT = "urn:eu.europa.ec.eudi:learning:credential:1"
@@ -248,7 +248,7 @@ def _duration(value: Any) -> str | None:
     if not match or not any(match.groups()):
         return value
     words = [f"{n} {unit}{'s' if n != '1' else ''}"
-             for n, unit in zip(match.groups(), _UNITS) if n]
+             for n, unit in zip(match.groups(), _UNITS, strict=True) if n]
     return " ".join(words)
 
 
