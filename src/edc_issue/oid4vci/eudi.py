@@ -19,7 +19,7 @@ Learning Credential                EDC (ELM 3)
 ``language_of_classes`` (array)    specification ``language[]`` (as BCP 47 tags)
 ``learner_identification``         ``credentialSubject.identifier[0].notation``
 ``expected_study_time``            specification ``volumeOfLearning`` (ISO 8601 duration)
-``level_of_learning_experience``   specification ``eqfLevel`` (1-8)
+``level_of_learning_experience``   specification ``eqfLevel``, or an EQF ``educationLevel``
 ``types_of_quality_assurance``     ``accreditation`` of the specification or the evidence
 ``prerequisites_to_enroll``        specification ``entryRequirement``
 =================================  ============================================================
@@ -363,12 +363,15 @@ def edc_to_eudi_learning(
         if tag:
             reader.take(path)
             languages.append(tag)
-    eqf = reader.node(f"{spec}.eqfLevel")
-    eqf_uri = eqf.get("id") if isinstance(eqf, Mapping) else eqf
     level = None
-    if isinstance(eqf_uri, str) and _EQF.search(eqf_uri):
-        level = int(_EQF.search(eqf_uri).group(1))  # type: ignore[union-attr]
-        reader.take(f"{spec}.eqfLevel")
+    for path in [f"{spec}.eqfLevel", *reader.many(f"{spec}.educationLevel")]:
+        concept = reader.node(path)
+        uri = concept.get("id") if isinstance(concept, Mapping) else concept
+        found = _EQF.search(uri) if isinstance(uri, str) else None
+        if found:
+            level = int(found.group(1))
+            reader.take(path)
+            break
     identifiers = reader.many("credentialSubject.identifier")
     learner = reader.text(f"{identifiers[0]}.notation") if identifiers else None
     qa = _quality_assurance(reader, spec)
