@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 _EXCLUDE = {"seal.p12"}  # a file name in a docstring, not a code
 _AREAS = ("bake", "batch", "canon", "clr", "config", "credential", "format", "input", "io",
-          "jsonld", "jwt", "key", "model", "proof", "seal", "service", "signer", "status",
-          "validate", "validation", "vcdm")
+          "exchange", "jsonld", "jwt", "key", "model", "oid4vci", "proof", "sdjwt", "seal",
+          "service", "signer", "status", "validate", "validation", "vcdm")
 _AREA = "|".join(_AREAS)
 CODE = re.compile(
     r"""(?:code\s*[=:]\s*(?:ClassVar\[str\]\s*=\s*)?|["'])"""

@@ -53,6 +53,8 @@ ExchangeState = Literal["pending", "active", "complete", "invalid"]
 #: What the exchange asks the wallet for first: a DID Authentication with a did:key.
 DIDAUTH_QUERY: JsonObject = {"type": "DIDAuthentication", "acceptedMethods": [{"method": "key"}]}
 _VC_V2 = "https://www.w3.org/ns/credentials/v2"
+_VP = "verifiablePresentation."
+_PROOF = _VP + "proof."
 
 
 @dataclass(frozen=True)
@@ -169,39 +171,40 @@ def verify_didauth(presentation: Any, *, challenge: str, domain: str | None) -> 
         raise refuse("verifiablePresentation must be a JSON object", "verifiablePresentation")
     types = presentation.get("type")
     if "VerifiablePresentation" not in (types if isinstance(types, list) else [types]):
-        raise refuse("the presentation's type is not VerifiablePresentation", "type")
+        raise refuse("the presentation's type is not VerifiablePresentation", _VP + "type")
     proofs = presentation.get("proof")
     proofs = proofs if isinstance(proofs, list) else [proofs]
     if len(proofs) != 1 or not isinstance(proofs[0], Mapping):
-        raise refuse("a DIDAuth presentation has exactly one proof", "proof")
+        raise refuse("a DIDAuth presentation has exactly one proof", _PROOF.rstrip("."))
     proof = dict(proofs[0])
     if proof.get("proofPurpose") != "authentication":
-        raise refuse("the proof's purpose is not authentication", "proof.proofPurpose")
+        raise refuse("the proof's purpose is not authentication", _PROOF + "proofPurpose")
     if not isinstance(proof.get("challenge"), str) or \
             not secrets.compare_digest(proof["challenge"], challenge):
-        raise refuse("the proof's challenge is not this exchange's", "proof.challenge")
+        raise refuse("the proof's challenge is not this exchange's", _PROOF + "challenge")
     if domain is not None and proof.get("domain") != domain:
         raise refuse(f"the proof's domain is {proof.get('domain')!r}; expected {domain!r}",
-                     "proof.domain")
+                     _PROOF + "domain")
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not is_did_key(method):
-        raise refuse("the proof's verificationMethod is not a did:key", "proof.verificationMethod")
+        raise refuse("the proof's verificationMethod is not a did:key",
+                     _PROOF + "verificationMethod")
     try:
         kind, public, vm_id = public_key_from_did_key(method)
         did = vm_id.split("#", 1)[0]
         holder = presentation.get("holder")
         holder = holder.get("id") if isinstance(holder, Mapping) else holder
         if holder is not None and holder != did:
-            raise refuse(f"the holder {holder} is not the DID that signed ({did})", "holder")
+            raise refuse(f"the holder {holder} is not the DID that signed ({did})", _VP + "holder")
         suite = default_registry().for_proof(proof)
         checked = verify_proof_value(dict(presentation), proof,
                                      Key(kind, public=public, id=vm_id, controller=did), suite)
     except ExchangeError:
         raise
     except EdcIssueError as exc:
-        raise refuse(f"the proof cannot be checked: {exc.message}", "proof") from exc
+        raise refuse(f"the proof cannot be checked: {exc.message}", _PROOF.rstrip(".")) from exc
     if not checked.valid:
-        raise refuse("the presentation's signature does not verify", "proof.proofValue")
+        raise refuse("the presentation's signature does not verify", _PROOF + "proofValue")
     if checked.unsigned:
         raise refuse(f"the presentation has terms no context defines: "
                      f"{checked.unsigned[0][0]}", checked.unsigned[0][0])

@@ -496,13 +496,13 @@ def _time_checks(payload: JsonObject, now: datetime, leeway: int, out: SdJwtVeri
     stamp = now.timestamp()
     for claim in ("iat", "nbf", "exp"):
         if claim in payload and not isinstance(payload[claim], (int, float)):
-            out.fail(f"sdjwt.{claim}", f"{claim} must be a NumericDate", "sdjwt.bad_claims",
+            out.fail(f"sd-jwt.{claim}", f"{claim} must be a NumericDate", "sdjwt.bad_claims",
                      claim)
     exp, nbf = payload.get("exp"), payload.get("nbf")
     if isinstance(exp, (int, float)) and exp + leeway <= stamp:
-        out.fail("sdjwt.exp", "the SD-JWT has expired (exp)", "sdjwt.expired", "exp")
+        out.fail("sd-jwt.exp", "the SD-JWT has expired (exp)", "sdjwt.expired", "exp")
     if isinstance(nbf, (int, float)) and nbf - leeway > stamp:
-        out.fail("sdjwt.nbf", "the SD-JWT is not valid yet (nbf)", "sdjwt.not_yet_valid",
+        out.fail("sd-jwt.nbf", "the SD-JWT is not valid yet (nbf)", "sdjwt.not_yet_valid",
                  "nbf")
 
 
@@ -539,7 +539,7 @@ def verify_sd_jwt(
         parsed = _split(token)
         header, payload = decode_jws(parsed.jwt)
     except SdJwtError as exc:
-        out.fail("sdjwt.format", exc.message, "sdjwt.malformed")
+        out.fail("sd-jwt.format", exc.message, "sdjwt.malformed")
         return out
     out.header = header
     try:
@@ -550,7 +550,7 @@ def verify_sd_jwt(
         problem = verify_jws(parsed.jwt, issuer_key)
         if problem:
             raise _Invalid(problem, "sdjwt.bad_signature", "header.alg")
-        out.checks.append(Check("sdjwt.signature", True,
+        out.checks.append(Check("sd-jwt.signature", True,
                                 f"{header.get('alg')} signature of the issuer verifies"))
         hash_name = payload.get("_sd_alg", "sha-256")
         if hash_name not in _HASHES:
@@ -563,20 +563,20 @@ def verify_sd_jwt(
             raise _Invalid(f"{unused} disclosure(s) match no digest of the SD-JWT",
                            "sdjwt.unreferenced_disclosure")
     except _Invalid as exc:
-        out.fail("sdjwt.signature" if exc.code in ("sdjwt.bad_signature",
-                 "sdjwt.key_unresolved", "sdjwt.bad_typ") else "sdjwt.disclosures",
+        out.fail("sd-jwt.signature" if exc.code in ("sdjwt.bad_signature",
+                 "sdjwt.key_unresolved", "sdjwt.bad_typ") else "sd-jwt.disclosures",
                  exc.message, exc.code, exc.path)
         return out
     out.claims, out.disclosed = claims, processor.disclosed
-    out.checks.append(Check("sdjwt.disclosures", True,
+    out.checks.append(Check("sd-jwt.disclosures", True,
                             f"{len(parsed.disclosures)} disclosure(s) match their digests"))
     if vc and not isinstance(claims.get("vct"), str):
-        out.fail("sdjwt.vct", "an SD-JWT VC needs a vct (its type) in the clear",
+        out.fail("sd-jwt.vct", "an SD-JWT VC needs a vct (its type) in the clear",
                  "sdjwt.no_vct", "vct")
     _time_checks(claims, when, leeway, out)
     if parsed.kb_jwt is None:
         if require_key_binding:
-            out.fail("sdjwt.key_binding", "a key-binding JWT is required", "sdjwt.kb_missing")
+            out.fail("sd-jwt.key_binding", "a key-binding JWT is required", "sdjwt.kb_missing")
         cnf = claims.get("cnf")
         if isinstance(cnf, dict) and isinstance(cnf.get("jwk"), dict):
             out.holder_key = _holder_key(cnf)
@@ -633,10 +633,10 @@ def _check_key_binding(parsed: _Parsed, claims: JsonObject, hash_name: str, now:
             raise _Invalid("the KB-JWT's nonce is not the one expected", "sdjwt.kb_nonce",
                            "kb.nonce")
     except _Invalid as exc:
-        out.fail("sdjwt.key_binding", exc.message, exc.code, exc.path)
+        out.fail("sd-jwt.key_binding", exc.message, exc.code, exc.path)
         return
     out.key_binding = True
-    out.checks.append(Check("sdjwt.key_binding", True,
+    out.checks.append(Check("sd-jwt.key_binding", True,
                             "the KB-JWT is signed by the bound key over this presentation"))
 
 
