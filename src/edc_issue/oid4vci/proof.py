@@ -24,7 +24,7 @@ from ..errors import EdcIssueError
 from ..keys.did_key import is_did_key, public_key_from_did_key
 from ..keys.jwk import key_from_jwk
 from ..keys.key import Key
-from ..proofs.sd_jwt import SdJwtError, _b64, _unb64, decode_jws, verify_jws
+from ..proofs.sd_jwt import SdJwtError, b64url_decode, b64url_encode, decode_jws, verify_jws
 from .errors import OID4VCIError
 from .stores import NonceStore
 
@@ -53,7 +53,7 @@ class HolderKey:
 def did_jwk(jwk: JsonObject) -> str:
     """Return the did:jwk of a public JWK (``did:jwk:`` + base64url of its JSON)."""
     public = {k: v for k, v in jwk.items() if k not in ("d", "p", "q", "dp", "dq", "qi", "kid")}
-    return "did:jwk:" + _b64(json.dumps(public, separators=(",", ":"),
+    return "did:jwk:" + b64url_encode(json.dumps(public, separators=(",", ":"),
                                         sort_keys=True).encode("utf-8"))
 
 
@@ -83,7 +83,7 @@ def holder_key_from_kid(kid: str) -> HolderKey:
             if fragment not in ("", "0"):
                 raise _refuse(f"a did:jwk has one key, #0; the kid names #{fragment}",
                               "header.kid")
-            jwk = json.loads(_unb64(base[len("did:jwk:"):]))
+            jwk = json.loads(b64url_decode(base[len("did:jwk:"):]))
             if not isinstance(jwk, dict) or any(k in jwk for k in ("d", "p", "q")):
                 raise _refuse("the did:jwk is not a public JWK", "header.kid")
             key = key_from_jwk(jwk, id=f"{base}#0", controller=base).public_only()

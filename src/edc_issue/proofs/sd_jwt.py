@@ -49,6 +49,8 @@ __all__ = [
     "SD_JWT_VC_TYP",
     "SdJwtError",
     "SdJwtVerification",
+    "b64url_decode",
+    "b64url_encode",
     "decode_jws",
     "is_sd_jwt",
     "issue_sd_jwt",
@@ -97,11 +99,13 @@ class SdJwtError(InputError):
 # ---- JOSE helpers (compact JWS through a Signer; checked with joserfc) ------------------
 
 
-def _b64(data: bytes) -> str:
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding (RFC 7515 §2)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
+    """Decode base64url without padding; padding or other characters are an error."""
     if not isinstance(text, str) or "=" in text:
         raise binascii.Error("not base64url without padding")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -135,9 +139,9 @@ def sign_jws(header: JsonObject, payload: JsonObject, signer: Signer | Key) -> s
     """
     protected = {"alg": jws_algorithm(signer), **{k: v for k, v in header.items()
                                                  if k != "alg"}}
-    signing_input = _b64(_json(protected)) + "." + _b64(_json(payload))
+    signing_input = b64url_encode(_json(protected)) + "." + b64url_encode(_json(payload))
     signature = signer.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{_b64(signature)}"
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 def decode_jws(token: str) -> tuple[JsonObject, JsonObject]:
@@ -150,8 +154,8 @@ def decode_jws(token: str) -> tuple[JsonObject, JsonObject]:
     if len(parts) != 3:
         raise SdJwtError("a compact JWS has three parts separated by '.'")
     try:
-        header = json.loads(_unb64(parts[0]))
-        payload = json.loads(_unb64(parts[1]))
+        header = json.loads(b64url_decode(parts[0]))
+        payload = json.loads(b64url_decode(parts[1]))
     except (binascii.Error, ValueError) as exc:
         raise SdJwtError("the JWS header or payload is not base64url JSON") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -201,7 +205,7 @@ def verify_jws(token: str, key: Key, *, algorithms: Iterable[str] | None = None)
 
 
 def _salt() -> str:
-    return _b64(secrets.token_bytes(16))  # 128 bits (RFC 9901 §9.3)
+    return b64url_encode(secrets.token_bytes(16))  # 128 bits (RFC 9901 §9.3)
 
 
 @dataclass
@@ -211,10 +215,10 @@ class _Builder:
     disclosures: list[str] = field(default_factory=list)
 
     def digest(self, disclosure: str) -> str:
-        return _b64(_HASHES[self.hash_name](disclosure.encode("ascii")).digest())
+        return b64url_encode(_HASHES[self.hash_name](disclosure.encode("ascii")).digest())
 
     def disclose(self, parts: list[Any]) -> str:
-        disclosure = _b64(_json(parts))
+        disclosure = b64url_encode(_json(parts))
         self.disclosures.append(disclosure)
         return self.digest(disclosure)
 
@@ -385,9 +389,9 @@ class _Processor:
         self.used: set[str] = set()
         self.disclosed: list[tuple[str, Any]] = []
         for disclosure in disclosures:
-            digest = _b64(_HASHES[hash_name](disclosure.encode("ascii")).digest())
+            digest = b64url_encode(_HASHES[hash_name](disclosure.encode("ascii")).digest())
             try:
-                parts = json.loads(_unb64(disclosure))
+                parts = json.loads(b64url_decode(disclosure))
             except (binascii.Error, ValueError):
                 raise _Invalid("a disclosure is not base64url JSON",
                                "sdjwt.bad_disclosure") from None
@@ -616,7 +620,7 @@ def _check_key_binding(parsed: _Parsed, claims: JsonObject, hash_name: str, now:
         problem = verify_jws(parsed.kb_jwt, holder)
         if problem:
             raise _Invalid(f"the KB-JWT: {problem}", "sdjwt.kb_invalid", "kb")
-        expected = _b64(_HASHES[hash_name](parsed.presented.encode("ascii")).digest())
+        expected = b64url_encode(_HASHES[hash_name](parsed.presented.encode("ascii")).digest())
         if kb.get("sd_hash") != expected:
             raise _Invalid("the KB-JWT's sd_hash does not match this presentation",
                            "sdjwt.kb_sd_hash", "kb.sd_hash")
@@ -668,7 +672,7 @@ def present_sd_jwt(
     keep = parsed.disclosures
     if disclose is not None:
         wanted = set(disclose)
-        by_digest = {_b64(_HASHES[hash_name](d.encode("ascii")).digest()): d
+        by_digest = {b64url_encode(_HASHES[hash_name](d.encode("ascii")).digest()): d
                      for d in parsed.disclosures}
         chosen: list[str] = []
 
@@ -679,7 +683,7 @@ def present_sd_jwt(
                     found = by_digest.get(digest)
                     if found is None:
                         continue
-                    parts = json.loads(_unb64(found))
+                    parts = json.loads(b64url_decode(found))
                     if top and parts[1] not in wanted:
                         continue
                     chosen.append(found)
@@ -693,7 +697,7 @@ def present_sd_jwt(
                         found = by_digest.get(item["..."])
                         if found is not None:
                             chosen.append(found)
-                            walk(json.loads(_unb64(found))[-1], False)
+                            walk(json.loads(b64url_decode(found))[-1], False)
                     else:
                         walk(item, False)
 
@@ -702,7 +706,7 @@ def present_sd_jwt(
     presented = "~".join([parsed.jwt, *keep]) + "~"
     if holder is None:
         return presented
-    sd_hash = _b64(_HASHES[hash_name](presented.encode("ascii")).digest())
+    sd_hash = b64url_encode(_HASHES[hash_name](presented.encode("ascii")).digest())
     claims: JsonObject = {
         "iat": int(datetime.now(timezone.utc).timestamp()) if iat is None else iat,
         "sd_hash": sd_hash,
