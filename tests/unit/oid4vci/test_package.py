@@ -15,7 +15,8 @@ def test_all_is_sorted_and_resolves() -> None:
 
 
 def test_importing_edc_issue_does_not_load_wallet_delivery() -> None:
-    code = "import sys, edc_issue; print('edc_issue.oid4vci' in sys.modules, 'segno' in sys.modules)"
+    code = ("import sys, edc_issue; "
+            "print('edc_issue.oid4vci' in sys.modules, 'segno' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["False", "False"]
