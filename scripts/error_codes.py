@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: file names, not codes
 _EXCLUDE = {"seal.p12", "credential.json", "credential.jwt"}
 _AREAS = ("bake", "batch", "canon", "clr", "config", "credential", "format", "input", "io",
-          "jsonld", "jwt", "key", "model", "ob3", "proof", "render", "seal", "service", "signer",
-          "status", "validate", "validation", "vcdm")
+          "exchange", "jsonld", "jwt", "key", "model", "ob3", "oid4vci", "proof", "render",
+          "sdjwt", "seal", "service", "signer", "status", "validate", "validation", "vcdm")
 _AREA = "|".join(_AREAS)
 CODE = re.compile(
     r"""(?:code\s*[=:]\s*(?:ClassVar\[str\]\s*=\s*)?|["'])"""
