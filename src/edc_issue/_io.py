@@ -6,14 +6,62 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal, TextIO, overload
 
 from .errors import IOFailure, ReadError
 
-__all__ = ["DEFAULT_MAX_BYTES", "atomic_write", "parse_json_text", "read_json_object"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "atomic_write",
+    "open_input",
+    "parse_json_text",
+    "read_json_object",
+]
 
 #: Largest input file read by default (credentials are kilobytes; a batch row far less).
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _read_error(exc: OSError, path: str) -> ReadError:
+    """The one message for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return ReadError("no such file", pointer=path, code="io.unreadable")
+    if isinstance(exc, PermissionError):
+        return ReadError("permission denied", pointer=path, code="io.unreadable")
+    if isinstance(exc, IsADirectoryError):
+        return ReadError("is a folder, not a file", pointer=path, code="io.unreadable")
+    return ReadError(f"cannot read: {exc.strerror or exc}", pointer=path, code="io.unreadable")
+
+
+@overload
+def open_input(path: str | os.PathLike[str], *, text: Literal[False] = ...) -> BinaryIO: ...
+
+
+@overload
+def open_input(
+    path: str | os.PathLike[str], *, text: Literal[True], encoding: str = ...,
+    newline: str | None = ...,
+) -> TextIO: ...
+
+
+def open_input(
+    path: str | os.PathLike[str], *, text: bool = False, encoding: str = "utf-8",
+    newline: str | None = None,
+) -> BinaryIO | TextIO:
+    """Open an input file for reading (binary, or text with *encoding* and *newline*).
+
+    :raises ReadError: ``io.unreadable``: missing, a folder, no permission, or any other
+        reason the system gives.
+    """
+    p = os.fspath(path)
+    try:
+        if os.path.isdir(p):
+            raise IsADirectoryError(21, "Is a directory", p)
+        if text:
+            return open(p, encoding=encoding, newline=newline)
+        return open(p, "rb")
+    except OSError as exc:
+        raise _read_error(exc, p) from None
 
 
 def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -23,28 +71,18 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
         ``io.too_large``.
     """
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise ReadError("is a folder, not a file", pointer=str(p), code="io.unreadable")
-        if size > max_bytes:
-            raise ReadError(
-                f"file is {size:,} bytes, larger than the limit of {max_bytes:,}",
-                pointer=str(p),
-                code="io.too_large",
-            )
-        with p.open("rb") as fh:
+    with open_input(p) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise ReadError(
+                    f"file is {size:,} bytes, larger than the limit of {max_bytes:,}",
+                    pointer=str(p),
+                    code="io.too_large",
+                )
             return fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise ReadError("no such file", pointer=str(p), code="io.unreadable") from None
-    except PermissionError:
-        raise ReadError("permission denied", pointer=str(p), code="io.unreadable") from None
-    except IsADirectoryError:
-        raise ReadError("is a folder, not a file", pointer=str(p), code="io.unreadable") from None
-    except OSError as exc:
-        raise ReadError(
-            f"cannot read: {exc.strerror}", pointer=str(p), code="io.unreadable"
-        ) from exc
+        except OSError as exc:
+            raise _read_error(exc, str(p)) from exc
 
 
 def parse_json_text(data: bytes | str, *, source: str = "<input>") -> Any:

@@ -42,19 +42,19 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import math
 import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .._io import read_json_object
 from .._types import JsonObject
 from ..errors import TemplateError  # defined with the other errors; imported from here too
+from .cells import CellError, convert, format_datetime, is_empty, to_text
 from .sources import Cell, RowError
 
 __all__ = [
@@ -73,8 +73,6 @@ FILTERS: tuple[str, ...] = ("date", "datetime", "integer", "langmap", "number", 
 BUILTINS: tuple[str, ...] = ("$id", "$issuer", "$now", "$row", "$today", "$uuid")
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
-_MAX_TEXT = 100_000
 
 
 @dataclass(frozen=True)
@@ -204,137 +202,6 @@ def _walk_placeholders(value: Any) -> Iterable[Placeholder]:
             yield from _walk_placeholders(item)
 
 
-# --------------------------------------------------------------------------- conversions
-
-
-class _CellError(Exception):
-    def __init__(self, reason: str, code: str = "batch.bad_value") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-
-
-def _is_empty(value: Cell) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _to_text(value: Cell) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, datetime):
-        return _format_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (dict, list)):
-        raise _CellError("expected text, found a JSON object or array")
-    return str(value)
-
-
-def _format_datetime(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.replace(microsecond=0)
-    if moment.utcoffset() == timezone.utc.utcoffset(None):
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return moment.isoformat()
-
-
-def _parse_date(value: Cell, fmt: str | None) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _to_text(value).strip()
-    try:
-        if fmt:
-            return datetime.strptime(text, fmt).date()
-        dotted = _DOTTED_DATE.match(text)
-        if dotted:
-            day, month, year = (int(g) for g in dotted.groups())
-            return date(year, month, day)
-        if "T" in text or " " in text.strip():
-            return _parse_datetime(text, None).date()
-        return date.fromisoformat(text)
-    except (ValueError, _CellError):
-        expected = f"a date like {fmt!r}" if fmt else "a date like 2024-06-30 (or 30.06.2024)"
-        raise _CellError(f"{text!r} is not {expected}", "batch.bad_date") from None
-
-
-def _parse_datetime(value: Cell, fmt: str | None) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    text = _to_text(value).strip()
-    try:
-        if fmt:
-            return datetime.strptime(text, fmt)
-        if len(text) <= 10 or _DOTTED_DATE.match(text):
-            day = _parse_date(text, None)  # its own message: "... is not a date like ..."
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise _CellError(f"{text!r} is not a date-time like 2024-06-30T14:00:00Z",
-                         "batch.bad_date") from None
-
-
-def _parse_number(value: Cell, integer: bool) -> int | float:
-    if isinstance(value, bool):
-        raise _CellError("expected a number, found true/false", "batch.bad_number")
-    if isinstance(value, (int, float)):
-        number: int | float = value
-    else:
-        text = _to_text(value).strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text and "." not in text and text.count(",") == 1:
-            text = text.replace(",", ".")
-        try:
-            number = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
-        except ValueError:
-            raise _CellError(f"{text!r} is not a number", "batch.bad_number") from None
-    if isinstance(number, float):
-        if not math.isfinite(number):
-            raise _CellError("expected a finite number", "batch.bad_number")
-        if integer or number.is_integer():
-            if integer and not number.is_integer():
-                raise _CellError(f"{number} is not a whole number", "batch.bad_number")
-            return int(number)
-    return number
-
-
-def _langmap(value: Cell, lang: str) -> dict[str, str]:
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            return dict(value)
-        raise _CellError("a language map must map language codes to text")
-    return {lang: _to_text(value)}
-
-
-def _convert(placeholder: Placeholder, value: Cell, default_language: str) -> Any:
-    result: Any = value
-    typed = False
-    for fname, arg in placeholder.filters:
-        if fname == "optional":
-            continue
-        typed = True
-        if fname == "date":
-            result = _parse_date(result, arg).isoformat()
-        elif fname == "datetime":
-            result = _format_datetime(_parse_datetime(result, arg))
-        elif fname == "number":
-            result = _parse_number(result, integer=False)
-        elif fname == "integer":
-            result = _parse_number(result, integer=True)
-        elif fname == "langmap":
-            result = _langmap(result, arg or default_language)
-    if not typed:
-        result = _to_text(result)
-    if isinstance(result, str) and len(result) > _MAX_TEXT:
-        raise _CellError(f"the value is longer than {_MAX_TEXT:,} characters")
-    return result
-
-
 # --------------------------------------------------------------------------- Template
 
 
@@ -424,9 +291,9 @@ class Template:
         if not self.key_column:
             return None
         key = values.get(self.key_column)
-        if _is_empty(key):
+        if is_empty(key):
             return None
-        return f"urn:uuid:{uuid.uuid5(self.id_namespace, _to_text(key).strip())}"
+        return f"urn:uuid:{uuid.uuid5(self.id_namespace, to_text(key).strip())}"
 
     def render(self, number: int, values: Mapping[str, Cell],
                context: RenderContext) -> Rendered:
@@ -439,7 +306,7 @@ class Template:
         uuids = _UuidSource(context.id)
         state = _RenderState(number, values, context, errors, columns_by_path, uuids,
                              self.default_language)
-        if self.key_column and _is_empty(values.get(self.key_column)):
+        if self.key_column and is_empty(values.get(self.key_column)):
             errors.append(RowError(number, self.key_column, "the key column is empty",
                                    "batch.empty_value"))
         credential = state.render(self._compiled, "")
@@ -493,15 +360,15 @@ class _RenderState:
             return _DROP
         raw = self.values[name]
         self.columns_by_path.setdefault(path, name)
-        if _is_empty(raw):
+        if is_empty(raw):
             if placeholder.optional:
                 return _DROP
             self.errors.append(RowError(self.number, name, "the value is empty (required)",
                                         "batch.empty_value"))
             return _DROP
         try:
-            return _convert(placeholder, raw, self.default_language)
-        except _CellError as exc:
+            return convert(placeholder.filters, raw, self.default_language)
+        except CellError as exc:
             self.errors.append(RowError(self.number, name, exc.reason, exc.code))
             return _DROP
 
@@ -514,7 +381,7 @@ class _RenderState:
         if name == "$row":
             return ctx.row
         if name == "$now":
-            value: Any = _format_datetime(ctx.now)
+            value: Any = format_datetime(ctx.now)
         elif name == "$today":
             value = ctx.now.date().isoformat()
         else:  # $issuer
@@ -526,8 +393,8 @@ class _RenderState:
             value = ctx.issuer
         if placeholder.filters:
             try:
-                return _convert(placeholder, value, self.default_language)
-            except _CellError as exc:
+                return convert(placeholder.filters, value, self.default_language)
+            except CellError as exc:
                 self.errors.append(RowError(self.number, None, f"{name}: {exc.reason}",
                                             exc.code))
                 return _DROP
