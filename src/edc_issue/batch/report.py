@@ -1,16 +1,23 @@
-"""The batch report: one line per input row, in ``report.csv`` and ``report.json``.
+"""The batch report: one line per input row of every run, in ``report.csv`` and ``report.json``.
 
 Every row ends as ``issued`` (with its id and file), ``skipped`` (issued by an earlier
-run: its id and file), or ``failed`` (the row number, the column and the reason).
-Both files are streamed to temporary files while the batch runs and renamed into
-place at the end, so memory stays flat however many rows there are, and a reader
-never sees half a report.
+run: its id and file), or ``failed`` (the row number, the column and the reason). Each
+line also says which run it belongs to (1 for the folder's first run) and which data
+file the row came from, so a second run with another spreadsheet adds its rows to the
+report and never replaces the first run's. Both files are written from the journal to
+temporary files and renamed into place, so memory stays flat however many rows there
+are, and a reader never sees half a report.
 
 ``report.json``::
 
-    {"rows": [{"row": 2, "status": "issued", "id": "urn:uuid:...", "files": ["..."],
-               "statusListIndex": 4711, "errors": []}, ...],
-     "summary": {"total": 1000, "issued": 997, "skipped": 0, "failed": 3, ...}}
+    {"rows": [{"run": 1, "data": "learners.csv", "row": 2, "status": "issued",
+               "id": "urn:uuid:...", "files": ["..."], "statusListIndex": 4711,
+               "errors": []}, ...],
+     "runs": [{"run": 1, "started": "2025-06-30T10:00:00Z", "data": "learners.csv",
+               "template": "badge.json", "summary": {...}}, ...],
+     "summary": {"run": 1, "total": 1000, "issued": 997, "skipped": 0, "failed": 3, ...}}
+
+``summary`` is the latest run's; ``runs`` holds each run's.
 
 Cells of ``report.csv`` that a spreadsheet would read as a formula are prefixed with
 an apostrophe.
@@ -35,7 +42,8 @@ __all__ = ["REPORT_CSV", "REPORT_JSON", "BatchReport", "ReportWriter", "RowResul
 REPORT_CSV = "report.csv"
 REPORT_JSON = "report.json"
 RowStatus = Literal["issued", "skipped", "failed"]
-_CSV_FIELDS = ("row", "status", "id", "file", "status_index", "column", "reason", "code")
+_CSV_FIELDS = ("run", "data", "row", "status", "id", "file", "status_index", "column", "reason",
+               "code")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,10 @@ class RowResult:
     files: tuple[str, ...] = ()
     status_index: int | None = None
     errors: tuple[RowError, ...] = ()
+    #: the run of the output folder this outcome belongs to (1, 2, ...)
+    run: int | None = None
+    #: the data file the row came from
+    data: str | None = None
 
     @property
     def reason(self) -> str:
@@ -60,6 +72,8 @@ class RowResult:
     def to_json(self) -> dict[str, Any]:
         """The row's entry in ``report.json``."""
         return {
+            "run": self.run,
+            "data": self.data,
             "row": self.row,
             "status": self.status,
             "id": self.id,
@@ -72,7 +86,8 @@ class RowResult:
     def to_csv(self) -> list[str]:
         """The row's line in ``report.csv``."""
         first = self.errors[0] if self.errors else None
-        return [str(self.row), self.status, self.id or "", self.files[0] if self.files else "",
+        return ["" if self.run is None else str(self.run), self.data or "",
+                str(self.row), self.status, self.id or "", self.files[0] if self.files else "",
                 "" if self.status_index is None else str(self.status_index),
                 (first.column or "") if first else "", self.reason,
                 first.code if first else ""]
@@ -86,6 +101,8 @@ class BatchReport:
     """
 
     out_dir: Path
+    #: this run's number in the output folder (1 for its first run)
+    run: int | None = None
     total: int = 0
     issued: int = 0
     skipped: int = 0
@@ -108,6 +125,7 @@ class BatchReport:
     def summary(self) -> dict[str, Any]:
         """The ``summary`` object of ``report.json``."""
         return {
+            "run": self.run,
             "ok": self.ok,
             "total": self.total,
             "issued": self.issued,
@@ -176,12 +194,13 @@ class ReportWriter:
                             pointer=str(self.out_dir)) from exc
         self._first = False
 
-    def close(self, report: BatchReport) -> None:
-        """Finish both files and move them into place atomically."""
+    def close(self, report: BatchReport, runs: list[dict[str, Any]] | None = None) -> None:
+        """Finish both files (with *runs*, each run's summary) and move them into place."""
         assert self._csv_tmp is not None and self._json_tmp is not None
         try:
-            self._json_tmp.write("\n],\n\"summary\": "
-                                 + json.dumps(report.summary(), ensure_ascii=False) + "}\n")
+            self._json_tmp.write(
+                "\n],\n\"runs\": " + json.dumps(runs or [], ensure_ascii=False)
+                + ",\n\"summary\": " + json.dumps(report.summary(), ensure_ascii=False) + "}\n")
             for handle, name in ((self._csv_tmp, REPORT_CSV), (self._json_tmp, REPORT_JSON)):
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -2,26 +2,30 @@
 
 ::
 
-    from edc_issue.batch import KeySigner, issue_batch, load_template, open_rows
+    from edc_issue.batch import SignStep, issue_batch, load_template, open_rows
     report = issue_batch(load_template("badge.json"), open_rows("learners.csv"),
-                         KeySigner("issuer-key.json"), "out/", jobs=2)
+                         SignStep("issuer-key.json"), "out/", jobs=2)
     report.ok, report.issued, report.failed, report.report_csv
 
 How a run goes:
 
 1. The template's columns are checked against the data's header: a placeholder
    naming a missing column stops the run before any row is issued.
-2. Rows are read one at a time (never all in memory) and handled in small chunks.
-   Each row is filled into the template; a row with a problem (a bad date, an empty
-   required value, a formula, a wrong column count) becomes a ``failed`` report line
-   naming its row number, column and reason, and the other rows go on.
-3. With a status list, each chunk's indexes are allocated (and the allocation record
+2. The output folder is locked: a second run into it at the same time is refused.
+3. Rows are read one at a time (never all in memory) and handled in chunks. Each row is
+   planned in this process (:mod:`~edc_issue.batch.planner`): filled into the template;
+   a row with a problem (a bad date, an empty required value, a formula, a wrong column
+   count) becomes a ``failed`` report line naming its row number, column and reason, and
+   the other rows go on.
+4. With a status list, each chunk's indexes are allocated (and the allocation record
    saved) before any credential carries them.
-4. Each planned row is written to the journal (``.edc-issue-journal.sqlite`` in the
-   output folder, committed to disk) *before* it is signed; then it is validated through
-   the data models, signed or sealed, and its files written atomically. With
-   ``jobs > 1`` this happens in worker processes.
-5. ``report.csv`` and ``report.json`` list every row.
+5. Each chunk's plans are committed to the journal (``.edc-issue-journal.sqlite`` in the
+   output folder) *before* they are signed. Then the executor runs the pure row function
+   (:func:`~edc_issue.batch.issue_row`: validate through the data model, sign or seal)
+   on the chunk, in worker processes with ``jobs > 1``, while this process plans the
+   next chunk and writes the previous one's files through the sink.
+6. ``report.csv`` and ``report.json`` list every row of every run of the folder; they are
+   written at the end, and also when a run is stopped (Ctrl-C, SIGTERM, an error).
 
 **Resuming.** A row is recognised by its key column (if one is given) or else by its
 values. Running the same command again skips the rows already issued (``skipped`` in
@@ -33,365 +37,34 @@ issued twice and no status index is used twice.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
-import json
-import multiprocessing
+import math
 import os
-import re
-import signal
-import sqlite3
 import time
-import unicodedata
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
-from .._io import atomic_write
 from .._types import Clock, JsonObject
-from ..errors import EdcIssueError, InputError, IOFailure, SignerError
-from ..status.lists import (
-    BITSTRING_STATUS_LIST_ENTRY,
-    CREDENTIALS_V2,
-    STATUS_V1,
-    StatusList,
-)
+from ..errors import InputError, IOFailure, SignerError
+from ..status.lists import StatusList
+from .cells import format_datetime
+from .executors import Executor, InlineExecutor, ProcessExecutor
+from .journal import JOURNAL_NAME, Journal
+from .lock import FolderLock
+from .outputs import OutputStep
+from .planner import Plan, Planner, attach_status
 from .progress import Progress
-from .report import BatchReport, ReportWriter, RowResult
-from .signers import BatchSigner, validate_with_models
-from .sources import Cell, Row, RowError, RowSource, iter_rows
-from .template import RenderContext, RowFailure, Template, TemplateError, load_template
+from .report import REPORT_CSV, BatchReport, ReportWriter, RowResult
+from .rows import RowOutcome, RowTask, RowWork
+from .sinks import FolderSink, Sink
+from .sources import Cell, Row, RowSource, iter_rows
+from .template import Template, TemplateError, load_template
 
 __all__ = ["JOURNAL_NAME", "issue_batch"]
-
-#: The journal file in the output folder that makes re-runs resume.
-JOURNAL_NAME = ".edc-issue-journal.sqlite"
-
-_EDC_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-_RESERVED_STEMS = frozenset({"report"})
-_UNSAFE_NAME = re.compile(r"[^\w.-]+")
-
-
-# --------------------------------------------------------------------------- journal
-
-
-def _row_key(row: Row, key_column: str | None) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    if key_column:
-        digest.update(b"k\x00" + str(row.values.get(key_column, "")).strip().encode("utf-8"))
-    else:
-        canonical = json.dumps(row.values, sort_keys=True, ensure_ascii=False, default=str,
-                               separators=(",", ":"))
-        digest.update(b"r\x00" + canonical.encode("utf-8"))
-    return digest.digest()
-
-
-@dataclass
-class _Entry:
-    id: str
-    files: tuple[str, ...]
-    index: int | None
-    state: str
-
-
-class _Journal:
-    """The record of planned and finished rows, on disk (SQLite, from the stdlib).
-
-    Both the record and the per-run set of rows seen (for duplicates) live in the
-    database, not in memory, so a run's memory stays flat however many rows it has.
-    Each chunk's plans are committed before its rows are signed.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self._db = sqlite3.connect(path, isolation_level="DEFERRED")
-            self._db.executescript(
-                "PRAGMA temp_store = FILE;"
-                "CREATE TABLE IF NOT EXISTS rows (key BLOB PRIMARY KEY, state TEXT NOT NULL,"
-                " row INTEGER, id TEXT NOT NULL, files TEXT NOT NULL, idx INTEGER);"
-                "CREATE TEMP TABLE seen (key BLOB PRIMARY KEY, row INTEGER NOT NULL);"
-            )
-        except sqlite3.Error as exc:
-            raise IOFailure(f"cannot open the batch journal: {exc}", pointer=str(path)) from exc
-
-    def get(self, key: bytes) -> _Entry | None:
-        """The journaled state of the row with *key*, if any."""
-        try:
-            found = self._db.execute(
-                "SELECT id, files, idx, state FROM rows WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            raise IOFailure(f"cannot read the batch journal: {exc}",
-                            pointer=str(self.path)) from exc
-        if found is None:
-            return None
-        return _Entry(str(found[0]), tuple(json.loads(found[1])), found[2], str(found[3]))
-
-    def first_seen(self, key: bytes, row: int) -> int | None:
-        """Record that this run met *key* at *row*; return the earlier row if it met it before."""
-        try:
-            cursor = self._db.execute("INSERT OR IGNORE INTO temp.seen VALUES (?, ?)", (key, row))
-            if cursor.rowcount:
-                return None
-            earlier = self._db.execute("SELECT row FROM temp.seen WHERE key = ?",
-                                       (key,)).fetchone()
-        except sqlite3.Error as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc}",
-                            pointer=str(self.path)) from exc
-        return int(earlier[0])
-
-    def write(self, key: bytes, state: str, *, row: int, id: str = "",
-              files: Iterable[str] = (), index: int | None = None) -> None:
-        """Record *state* (pending, done) for a row; a failed row is forgotten (retried)."""
-        try:
-            if state == "failed":
-                self._db.execute("DELETE FROM rows WHERE key = ?", (key,))
-            else:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, state, row, id, json.dumps(list(files)), index))
-        except sqlite3.Error as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc}",
-                            pointer=str(self.path)) from exc
-
-    def sync(self) -> None:
-        """Commit the journal to disk (before the planned rows are signed)."""
-        try:
-            self._db.commit()
-        except sqlite3.Error as exc:
-            raise IOFailure(f"cannot write the batch journal: {exc}",
-                            pointer=str(self.path)) from exc
-
-    def close(self) -> None:
-        """Commit and close."""
-        with contextlib.suppress(sqlite3.Error):
-            self._db.commit()
-            self._db.close()
-
-
-# --------------------------------------------------------------------------- workers
-
-
-@dataclass
-class _Task:
-    row: int
-    credential: JsonObject
-    paths: tuple[str, ...]
-    columns_by_path: dict[str, str]
-
-
-@dataclass
-class _Outcome:
-    row: int
-    errors: list[RowError] = field(default_factory=list)
-
-
-def _column_for(path: str, columns_by_path: Mapping[str, str]) -> str | None:
-    probe = path
-    while probe:
-        if probe in columns_by_path:
-            return columns_by_path[probe]
-        cut = max(probe.rfind("."), probe.rfind("["))
-        probe = probe[:cut] if cut > 0 else ""
-    return None
-
-
-def _errors_from(exc: EdcIssueError, task: _Task) -> list[RowError]:
-    problems = exc.problems or ([(exc.pointer, exc.message)] if exc.pointer else [])
-    if not problems:
-        return [RowError(task.row, None, str(exc), exc.code)]
-    errors = []
-    for path, message in problems:
-        column = _column_for(path, task.columns_by_path) if path else None
-        reason = message if column else (f"{path}: {message}" if path else message)
-        errors.append(RowError(task.row, column, reason, exc.code))
-    return errors
-
-
-def _issue_one(signer: BatchSigner, validate: bool, task: _Task) -> _Outcome:
-    try:
-        if validate:
-            validate_with_models(task.credential)
-        files = signer(task.credential)
-        if len(files) != len(task.paths):
-            raise SignerError(f"the signer returned {len(files)} files, expected "
-                              f"{len(task.paths)}", code="batch.signer_output")
-        for output, path in zip(files, task.paths, strict=True):
-            atomic_write(path, output.data)
-        return _Outcome(task.row)
-    except EdcIssueError as exc:
-        return _Outcome(task.row, _errors_from(exc, task))
-    except Exception as exc:  # one bad row must never stop the batch
-        return _Outcome(task.row, [RowError(task.row, None,
-                                            f"internal error: {type(exc).__name__}: {exc}",
-                                            "batch.internal")])
-
-
-_WORKER: tuple[BatchSigner, bool] | None = None
-
-
-def _init_worker(signer: BatchSigner, validate: bool) -> None:
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _WORKER = (signer, validate)
-
-
-def _worker_issue(task: _Task) -> _Outcome:
-    assert _WORKER is not None
-    return _issue_one(_WORKER[0], _WORKER[1], task)
-
-
-def _mp_context() -> Any:
-    # "spawn" everywhere: no fork of a process that may hold threads or locks, the same
-    # behaviour on Linux, macOS and Windows, and workers are this process's children.
-    return multiprocessing.get_context("spawn")
-
-
-class _Executor:
-    """Runs tasks inline (``jobs == 1``) or in a process pool; results come back in order."""
-
-    def __init__(self, signer: BatchSigner, validate: bool, jobs: int) -> None:
-        self.signer = signer
-        self.validate = validate
-        self.pool: ProcessPoolExecutor | None = None
-        if jobs > 1:
-            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(),
-                                            initializer=_init_worker,
-                                            initargs=(signer, validate))
-
-    def submit(self, task: _Task) -> Future[_Outcome] | _Outcome:
-        if self.pool is None:
-            return _issue_one(self.signer, self.validate, task)
-        return self.pool.submit(_worker_issue, task)
-
-    def close(self, *, cancel: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-@dataclass
-class _Plan:
-    row: Row
-    key: bytes
-    id: str
-    stem: str
-    files: tuple[str, ...]
-    credential: JsonObject
-    columns_by_path: dict[str, str]
-    index: int | None = None
-    reuse_index: bool = False
-
-
-def _attach_status(credential: JsonObject, entry: JsonObject) -> None:
-    context = credential.get("@context")
-    contexts = context if isinstance(context, list) else [context] if context else []
-    if CREDENTIALS_V2 not in contexts and STATUS_V1 not in contexts:
-        credential["@context"] = [*contexts, STATUS_V1]
-    if _EDC_CONTEXT in contexts:
-        # the EDC shapes want one credentialStatus of class elm:CredentialStatus
-        entry = dict(entry, type=["CredentialStatus", BITSTRING_STATUS_LIST_ENTRY])
-    existing = credential.get("credentialStatus")
-    if existing is None:
-        credential["credentialStatus"] = entry
-    elif isinstance(existing, list):
-        credential["credentialStatus"] = [*existing, entry]
-    else:
-        credential["credentialStatus"] = [existing, entry]
-
-
-def _safe_stem(text: str) -> str:
-    stem = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", text)).strip("._-")[:120]
-    if stem.lower() in _RESERVED_STEMS:
-        stem = f"{stem}-credential"
-    return stem
-
-
-class _Planner:
-    def __init__(self, template: Template, signer: BatchSigner, out_dir: Path,
-                 journal: _Journal, name_column: str | None, clock: Clock) -> None:
-        self.template = template
-        self.signer = signer
-        self.out_dir = out_dir
-        self.journal = journal
-        self.name_column = name_column
-        self.clock = clock
-        self.suffixes = tuple(signer.suffixes)
-        self.issuer = signer.issuer_id
-        self.in_flight: set[str] = set()
-
-    def _stem(self, row: Row, credential_id: str) -> str:
-        base = ""
-        if self.name_column:
-            value = row.values.get(self.name_column)
-            base = _safe_stem(str(value)) if value not in (None, "") else ""
-        if not base:
-            base = _safe_stem(credential_id.removeprefix("urn:uuid:")) or f"row-{row.number}"
-        stem = base
-        if self._taken(stem):
-            stem = f"{base}-{row.number}"
-            n = 2
-            while self._taken(stem):
-                stem = f"{base}-{row.number}-{n}"
-                n += 1
-        return stem
-
-    def _taken(self, stem: str) -> bool:
-        return stem in self.in_flight or any(
-            (self.out_dir / f"{stem}{suffix}").exists() for suffix in self.suffixes)
-
-    def plan(self, row: Row) -> _Plan | RowResult:
-        if row.errors:
-            return RowResult(row.number, "failed", errors=row.errors)
-        key = _row_key(row, self.template.key_column)
-        first = self.journal.first_seen(key, row.number)
-        if first is not None:
-            what = (f"the same {self.template.key_column!r}" if self.template.key_column
-                    else "the same values")
-            return RowResult(row.number, "failed", errors=(RowError(
-                row.number, self.template.key_column, f"duplicate: {what} as row {first}",
-                "batch.duplicate_row"),))
-        entry = self.journal.get(key)
-        if entry is not None and (entry.state == "done" or all(
-                (self.out_dir / f).exists() for f in entry.files)):
-            if entry.state != "done":
-                self.journal.write(key, "done", row=row.number, id=entry.id, files=entry.files,
-                                   index=entry.index)
-            return RowResult(row.number, "skipped", id=entry.id, files=entry.files,
-                             status_index=entry.index)
-        if entry is not None:  # planned by a run that stopped: same id, same index
-            credential_id = entry.id
-            stem = os.path.splitext(entry.files[0])[0] if entry.files else ""
-            files = tuple(f"{stem}{suffix}" for suffix in self.suffixes) if stem else ()
-        else:
-            credential_id = (self.template.row_id(row.values)
-                             or f"urn:uuid:{uuid.uuid4()}")
-            stem = ""
-            files = ()
-        context = RenderContext(id=credential_id, row=row.number, now=self.clock(),
-                                issuer=self.issuer)
-        try:
-            rendered = self.template.render(row.number, row.values, context)
-        except RowFailure as failure:
-            return RowResult(row.number, "failed", id=None, errors=tuple(failure.errors))
-        if not files:
-            stem = self._stem(row, credential_id)
-            files = tuple(f"{stem}{suffix}" for suffix in self.suffixes)
-        self.in_flight.add(stem)
-        return _Plan(row=row, key=key, id=credential_id, stem=stem, files=files,
-                     credential=rendered.credential, columns_by_path=rendered.columns_by_path,
-                     index=entry.index if entry is not None else None,
-                     reuse_index=entry is not None and entry.index is not None)
-
-
-# --------------------------------------------------------------------------- the run
 
 
 def _as_template(template: Template | JsonObject | str | os.PathLike[str],
@@ -420,13 +93,165 @@ def _default_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _row_of(item: Plan | RowResult) -> int:
+    return item.row if isinstance(item, RowResult) else item.row.number
+
+
+@dataclass
+class _Chunk:
+    """A planned chunk in flight: results for rows that need nothing, futures for the rest."""
+
+    items: list[Plan | RowResult]
+    futures: list[tuple[list[Plan], Future[list[RowOutcome]]]] = field(default_factory=list)
+
+
+class _Run:
+    """One run into an output folder: the journal, the planner, the executor, the report."""
+
+    def __init__(self, *, template: Template, outputs: OutputStep, out: Path, sink: Sink,
+                 executor: Executor, status_list: StatusList | None, name_column: str | None,
+                 clock: Clock, data_name: str, validate: bool, progress: Progress | None,
+                 workers: int) -> None:
+        self.out = out
+        self.sink = sink
+        self.executor = executor
+        self.status_list = status_list
+        self.progress = progress
+        self.workers = workers
+        self.journal = Journal(out / JOURNAL_NAME)
+        if self.journal.legacy and (out / REPORT_CSV).is_file():
+            self.journal.import_report_csv(out / REPORT_CSV)  # keep an older run's report
+        started = clock()
+        self.run = self.journal.start_run(started=format_datetime(started), data=data_name,
+                                          template=template.source)
+        self.journal.sync()
+        self.data_name = data_name
+        self.report = BatchReport(out_dir=out, run=self.run)
+        self.planner = Planner(template, outputs, sink, self.journal, name_column, clock)
+        self.work = RowWork(outputs, validate)
+        #: chunks handed to the executor and not yet recorded, oldest first
+        self.in_flight: list[_Chunk] = []
+
+    def prepare(self, chunk: list[Row]) -> _Chunk:
+        """Plan a chunk, journal it, and hand its rows to the executor."""
+        items: list[Plan | RowResult] = [self.planner.plan(row) for row in chunk]
+        plans = [p for p in items if isinstance(p, Plan)]
+        if self.status_list is not None and plans:
+            fresh = [p for p in plans if not p.reuse_index]
+            indexes = self.status_list.allocate(len(fresh))
+            for plan, index in zip(fresh, indexes, strict=True):
+                plan.index = index
+            for plan in plans:
+                assert plan.index is not None
+                attach_status(plan.credential, self.status_list.entry(plan.index))
+        for plan in plans:
+            self.journal.write(plan.key, "pending", row=plan.row.number, id=plan.id,
+                               files=plan.files, index=plan.index)
+        self.journal.sync()
+        pending = _Chunk(items)
+        self.in_flight.append(pending)
+        if plans:
+            # enough pieces that every worker has work, few enough to keep the overhead low
+            size = max(1, math.ceil(len(plans) / (2 * self.workers)))
+            for start in range(0, len(plans), size):
+                group = plans[start:start + size]
+                tasks = [RowTask(p.row.number, p.credential, p.columns_by_path) for p in group]
+                pending.futures.append((group, self.executor.submit(tasks)))
+        return pending
+
+    def collect(self, chunk: _Chunk) -> None:
+        """Wait for a chunk, write its files, journal them and report every row."""
+        outcomes: dict[int, RowOutcome] = {}
+        for group, future in chunk.futures:
+            for plan, outcome in zip(group, future.result(), strict=True):
+                outcomes[id(plan)] = outcome
+        self._record(chunk, outcomes)
+        self.in_flight.remove(chunk)
+
+    def salvage(self) -> None:
+        """After a stop: record what the stopped chunks finished; the rest stays pending.
+
+        A row whose work was done gets its files and its report line, even when the stop
+        came in the middle of collecting its chunk; a row still waiting is left to a re-run.
+        """
+        for chunk in list(self.in_flight):
+            outcomes: dict[int, RowOutcome] = {}
+            for group, future in chunk.futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    for plan, outcome in zip(group, future.result(), strict=True):
+                        outcomes[id(plan)] = outcome
+            self._record(chunk, outcomes, salvage=True)
+            self.in_flight.remove(chunk)
+
+    def _record(self, chunk: _Chunk, outcomes: Mapping[int, RowOutcome], *,
+                salvage: bool = False) -> None:
+        items = chunk.items
+        if salvage:  # leave out what is already reported, and rows whose work never ran
+            reported = self.journal.reported_rows(self.run)
+            items = [item for item in items if _row_of(item) not in reported
+                     and (isinstance(item, RowResult) or id(item) in outcomes)]
+        files: list[tuple[str, bytes]] = []
+        for item in items:
+            if isinstance(item, Plan) and outcomes[id(item)].ok:
+                made = outcomes[id(item)].files
+                names = item.files[:len(made)]  # then the extra files' names
+                files.extend(zip(names, (f.data for f in made), strict=True))
+                files.extend(item.extra)
+        self.sink.write(files)  # durable before any of them is journaled as done
+        results: list[RowResult] = []
+        for item in items:
+            if isinstance(item, RowResult):
+                result = item
+            else:
+                outcome = outcomes[id(item)]
+                self.planner.done(item)
+                number = item.row.number
+                if outcome.errors:
+                    self.journal.write(item.key, "failed", row=number, id=item.id)
+                    result = RowResult(number, "failed", id=item.id, status_index=item.index,
+                                       errors=outcome.errors)
+                else:
+                    self.journal.write(item.key, "done", row=number, id=item.id,
+                                       files=item.files, index=item.index)
+                    result = RowResult(number, "issued", id=item.id, files=item.files,
+                                       status_index=item.index)
+            results.append(RowResult(result.row, result.status, id=result.id,
+                                     files=result.files, status_index=result.status_index,
+                                     errors=result.errors, run=self.run, data=self.data_name))
+        self.journal.add_results(self.run, results)
+        for result in results:
+            self.report.add(result)
+        if self.progress is not None and not salvage:
+            for result in results:
+                self.progress.update(result.status)
+
+    def write_report(self, elapsed: float, *, stopped: bool = False) -> None:
+        """Record the run's summary and write both report files from the journal."""
+        self.report.elapsed = elapsed
+        summary = self.report.summary()
+        if stopped:
+            summary["stopped"] = True
+        self.journal.finish_run(self.run, summary)
+        self.journal.sync()
+        with ReportWriter(self.out) as writer:
+            for result in self.journal.results():
+                writer.write(result)
+            writer.close(self.report, self.journal.runs())
+
+    def close(self) -> None:
+        """Close the journal."""
+        self.journal.close()
+
+
 def issue_batch(
     template: Template | JsonObject | str | os.PathLike[str],
     rows: RowSource | Iterable[Mapping[str, Cell] | Row] | str | os.PathLike[str],
-    signer: BatchSigner,
+    outputs: OutputStep,
     out_dir: str | os.PathLike[str],
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
+    sink: Sink | None = None,
     status_list: StatusList | None = None,
     key_column: str | None = None,
     name_column: str | None = None,
@@ -437,13 +262,18 @@ def issue_batch(
 ) -> BatchReport:
     """Issue one credential per row; return the report (also written to *out_dir*).
 
-    :param template: a :class:`Template`, a template dict, or a template file.
+    :param template: a :class:`Template`, a template dict, or a template file (also in the
+        EU issuer's upload format).
     :param rows: a :class:`RowSource` (see :func:`open_rows`), a data file path, or any
         iterable of mappings (streamed: it is read one chunk at a time).
-    :param signer: makes each credential's files (:class:`KeySigner`, :class:`SealSigner`,
-        :class:`BakingSigner`, or your own :class:`BatchSigner`); picklable for ``jobs > 1``.
-    :param out_dir: where the credentials, ``report.csv`` and ``report.json`` go.
+    :param outputs: makes each credential's files (:class:`SignStep`, :class:`SealStep`,
+        :class:`BakeStep`, or your own :class:`OutputStep`); picklable for ``jobs > 1``.
+    :param out_dir: the folder for the journal, the lock, ``report.csv`` and ``report.json``,
+        and (unless *sink* is given) the credentials.
     :param jobs: worker processes for validating and signing (1: in this process).
+    :param executor: run the rows' work there instead (it overrides *jobs*).
+    :param sink: write the credentials' files there (default: a :class:`FolderSink` of
+        *out_dir*).
     :param status_list: give each credential a ``BitstringStatusListEntry`` in this list.
     :param key_column: the column identifying a learner: ids derive from it, and a
         re-run recognises rows by it (default: by all their values).
@@ -451,12 +281,14 @@ def issue_batch(
     :param validate: read each credential through its data model before signing.
     :param progress: told about each row (see :func:`~edc_issue.batch.progress.auto_progress`).
     :param clock: the time for ``{{$now}}`` (default: the system clock).
-    :returns: the counts and failures; ``report.ok`` is False if any row failed.
+    :returns: this run's counts and failures; ``report.ok`` is False if any row failed.
     :raises TemplateError: a placeholder or ``key_column``/``name_column`` names a column
         the data does not have (before anything is issued).
     :raises ReadError: the data file cannot be read.
+    :raises InputError: ``batch.output_locked``: another run is writing to *out_dir*.
     :raises StatusError: the status list is full or has no allocation record.
-    :raises IOFailure: the output folder cannot be written.
+    :raises IOFailure: the output folder cannot be written (the run stops; run it again
+        to resume).
     """
     if jobs < 1:
         raise InputError(f"jobs must be at least 1, found {jobs}", code="batch.bad_jobs")
@@ -466,7 +298,7 @@ def issue_batch(
     data_name = str(getattr(source, "path", "the data"))
     compiled.check_columns(columns, data_source=data_name)
     if name_column and name_column not in columns:
-        raise TemplateError(f"--name-from {name_column!r} is not a column of {data_name}",
+        raise TemplateError(f"name_column {name_column!r} is not a column of {data_name}",
                             code="batch.missing_column", pointer=data_name)
     out = Path(out_dir)
     try:
@@ -474,93 +306,42 @@ def issue_batch(
     except OSError as exc:
         raise IOFailure(f"cannot create the output folder: {exc.strerror or exc}",
                         pointer=str(out)) from exc
-    started = time.monotonic()
-    report = BatchReport(out_dir=out)
-    journal = _Journal(out / JOURNAL_NAME)
-    planner = _Planner(compiled, signer, out, journal, name_column, clock or _default_clock)
-    size = chunk_size or max(32, 16 * jobs)
-    executor: _Executor | None = None
-    writer = ReportWriter(out)
-    if progress is not None:
-        progress.start(source.count())
-    try:
-        executor = _Executor(signer, validate, jobs)
-        previous: list[Any] | None = None
-        for chunk in _chunks(iter(source), size):
-            current = _prepare(chunk, planner, journal, status_list, executor, out)
+    with FolderLock(out):
+        started = time.monotonic()
+        chosen = executor or (ProcessExecutor(jobs) if jobs > 1 else InlineExecutor())
+        workers = int(getattr(chosen, "jobs", 1))
+        run = _Run(template=compiled, outputs=outputs, out=out, sink=sink or FolderSink(out),
+                   executor=chosen, status_list=status_list, name_column=name_column,
+                   clock=clock or _default_clock, data_name=data_name, validate=validate,
+                   progress=progress, workers=workers)
+        size = chunk_size or max(64, 32 * workers)
+        if progress is not None:
+            progress.start(source.count())
+        try:
+            chosen.start(run.work)
+            previous: _Chunk | None = None
+            for chunk in _chunks(iter(source), size):
+                current = run.prepare(chunk)
+                if previous is not None:
+                    run.collect(previous)
+                previous = current
             if previous is not None:
-                _collect(previous, planner, journal, writer, report, progress)
-            previous = current
-        if previous is not None:
-            _collect(previous, planner, journal, writer, report, progress)
-        report.elapsed = time.monotonic() - started
-        writer.close(report)
-    except BrokenProcessPool as exc:
-        raise SignerError("a worker process died; run again to resume",
-                          code="batch.worker_died") from exc
-    except BaseException:
-        if executor is not None:
-            executor.close(cancel=True)
-            executor = None
-        raise
-    finally:
-        if executor is not None:
-            executor.close()
-        writer.__exit__(None, None, None)
-        journal.close()
-        if progress is not None:
-            progress.close()
-    return report
-
-
-def _prepare(chunk: list[Row], planner: _Planner, journal: _Journal,
-             status_list: StatusList | None, executor: _Executor, out: Path) -> list[Any]:
-    """Plan a chunk: results for rows that need nothing, futures for the rest."""
-    items: list[Any] = [planner.plan(row) for row in chunk]
-    plans = [p for p in items if isinstance(p, _Plan)]
-    if status_list is not None and plans:
-        fresh = [p for p in plans if not p.reuse_index]
-        indexes = status_list.allocate(len(fresh))
-        for plan, index in zip(fresh, indexes, strict=True):
-            plan.index = index
-        for plan in plans:
-            assert plan.index is not None
-            _attach_status(plan.credential, status_list.entry(plan.index))
-    for plan in plans:
-        journal.write(plan.key, "pending", row=plan.row.number, id=plan.id, files=plan.files,
-                      index=plan.index)
-    if plans:
-        journal.sync()
-    out_items: list[Any] = []
-    for item in items:
-        if isinstance(item, _Plan):
-            task = _Task(item.row.number, item.credential,
-                         tuple(str(out / f) for f in item.files), item.columns_by_path)
-            out_items.append((item, executor.submit(task)))
-        else:
-            out_items.append(item)
-    return out_items
-
-
-def _collect(items: list[Any], planner: _Planner, journal: _Journal, writer: ReportWriter,
-             report: BatchReport, progress: Progress | None) -> None:
-    for item in items:
-        if isinstance(item, RowResult):
-            result = item
-        else:
-            plan, pending = item
-            outcome: _Outcome = pending if isinstance(pending, _Outcome) else pending.result()
-            planner.in_flight.discard(plan.stem)
-            if outcome.errors:
-                journal.write(plan.key, "failed", row=plan.row.number, id=plan.id)
-                result = RowResult(plan.row.number, "failed", id=plan.id,
-                                   status_index=plan.index, errors=tuple(outcome.errors))
-            else:
-                journal.write(plan.key, "done", row=plan.row.number, id=plan.id,
-                              files=plan.files, index=plan.index)
-                result = RowResult(plan.row.number, "issued", id=plan.id, files=plan.files,
-                                   status_index=plan.index)
-        writer.write(result)
-        report.add(result)
-        if progress is not None:
-            progress.update(result.status)
+                run.collect(previous)
+            chosen.close()
+            run.write_report(time.monotonic() - started)
+        except BaseException as exc:
+            chosen.close(cancel=True)  # what runs is finished, what waits is dropped
+            # the rows finished so far stay in the report; the others resume on a re-run
+            with contextlib.suppress(Exception):
+                run.salvage()
+            with contextlib.suppress(Exception):
+                run.write_report(time.monotonic() - started, stopped=True)
+            if isinstance(exc, BrokenProcessPool):
+                raise SignerError("a worker process died; run again to resume",
+                                  code="batch.worker_died") from exc
+            raise
+        finally:
+            run.close()
+            if progress is not None:
+                progress.close()
+    return run.report

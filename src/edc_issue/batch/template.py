@@ -35,6 +35,12 @@ from that column, so the same learner always gets the same ids.
 
 Nothing is evaluated: no expressions, no attribute access, no Jinja. A placeholder
 naming a column the data does not have is an error before any row is issued.
+
+A template may also be in the EU issuer's upload format, ``{"credential": {...},
+"deliveryDetails": {...}}``: the credential is the template (given the EDC ``@context``
+when it has none, as the EU issuer does), and ``deliveryDetails`` (which may hold
+placeholders too, such as ``"deliveryAddress": ["{{email}}"]``) is filled for each row
+and kept beside the credential (:attr:`Rendered.delivery_details`), never in it.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from typing import Any
 from .._io import read_json_object
 from .._types import JsonObject
 from ..errors import TemplateError  # defined with the other errors; imported from here too
+from ..formats.envelopes import is_upload_wrapper, unwrap_credential
 from .cells import CellError, convert, format_datetime, is_empty, to_text
 from .sources import Cell, RowError
 
@@ -118,6 +125,8 @@ class Rendered:
 
     credential: JsonObject
     columns_by_path: dict[str, str] = field(default_factory=dict)
+    #: the filled ``deliveryDetails`` of an EU upload-format template (never in the credential)
+    delivery_details: Any = None
 
 
 class _Drop:
@@ -240,12 +249,20 @@ class Template:
                 self.id_namespace = uuid.UUID(id_namespace)
             except ValueError:
                 self.id_namespace = uuid.uuid5(uuid.NAMESPACE_URL, id_namespace)
+        credential: JsonObject = document
+        delivery: Any = None
+        self.has_delivery_details = is_upload_wrapper(document)
+        if self.has_delivery_details:
+            credential, _ = unwrap_credential(document, source=source)
+            delivery = document.get("deliveryDetails")
         try:
-            self._compiled = _compile(document, "")
+            self._compiled = _compile(credential, "")
+            self._delivery = _compile(delivery, "deliveryDetails")
         except TemplateError as exc:
             exc.pointer = f"{source}: {exc.pointer}" if exc.pointer else source
             raise
-        self.placeholders: tuple[Placeholder, ...] = tuple(_walk_placeholders(self._compiled))
+        self.placeholders: tuple[Placeholder, ...] = (*_walk_placeholders(self._compiled),
+                                                      *_walk_placeholders(self._delivery))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], **options: Any) -> Template:
@@ -310,12 +327,17 @@ class Template:
             errors.append(RowError(number, self.key_column, "the key column is empty",
                                    "batch.empty_value"))
         credential = state.render(self._compiled, "")
+        delivery = None
+        if self.has_delivery_details:
+            state.columns_by_path = {}  # a model error never points into deliveryDetails
+            delivery = state.render(self._delivery, "deliveryDetails")
         if errors:
             unique = list(dict.fromkeys(errors))  # a column used twice fails once
             raise RowFailure(unique)
         if not isinstance(credential, dict):  # pragma: no cover - the root is an object
             raise RowFailure([RowError(number, None, "the template did not give an object")])
-        return Rendered(credential, columns_by_path)
+        return Rendered(credential, columns_by_path,
+                        delivery_details=None if delivery is _DROP else delivery)
 
 
 class RowFailure(Exception):

@@ -14,9 +14,9 @@ import pytest
 from edc_issue._api import verify
 from edc_issue.batch import (
     JOURNAL_NAME,
-    CallableSigner,
-    KeySigner,
+    FunctionStep,
     LineProgress,
+    SignStep,
     Template,
     TemplateError,
     issue_batch,
@@ -51,7 +51,7 @@ def test_broken_rows_are_reported_and_good_rows_issued(tmp_path: Path, key_file:
         list(good[2].values()),
     ])
     out = tmp_path / "out"
-    report = issue_batch(ob3_template, open_rows(data), KeySigner(key_file), out)
+    report = issue_batch(ob3_template, open_rows(data), SignStep(key_file), out)
     assert (report.total, report.issued, report.failed) == (7, 3, 4)
     assert not report.ok
     failures = {f.row: f.errors[0] for f in report.failures}
@@ -76,7 +76,7 @@ def test_broken_rows_are_reported_and_good_rows_issued(tmp_path: Path, key_file:
 
 def test_second_run_issues_nothing_new(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
     rows = [learner(i) for i in range(5)]
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     first = issue_batch(ob3_template, rows, signer, tmp_path)
     files = sorted(p.name for p in tmp_path.glob("*-*.json"))
     assert first.issued == 5 and len(files) == 5
@@ -89,7 +89,7 @@ def test_second_run_issues_nothing_new(tmp_path: Path, ob3_template: dict[str, A
 
 def test_a_key_column_recognises_learners_whose_other_values_changed(
         tmp_path: Path, ob3_template: dict[str, Any]) -> None:
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     rows = [learner(1)]
     first = issue_batch(ob3_template, rows, signer, tmp_path, key_column="student_id")
     changed = [dict(learner(1), grade="10/10")]
@@ -101,7 +101,7 @@ def test_a_key_column_recognises_learners_whose_other_values_changed(
 
 
 def test_duplicate_rows_fail(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     report = issue_batch(ob3_template, [learner(1), learner(2), learner(1)], signer, tmp_path)
     assert report.issued == 2
     [failure] = report.failures
@@ -115,7 +115,7 @@ def test_an_interrupted_run_is_finished_with_the_same_id_and_index(
     status_list = StatusList.create(store, list_id="https://example.edu/s/1",
                                     issuer="did:example:issuer", sign=_fake_sign,
                                     rng=random.Random(5))
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     rows = [learner(i) for i in range(4)]
     issue_batch(ob3_template, rows, signer, tmp_path, status_list=status_list)
     report = json.loads((tmp_path / "report.json").read_text())["rows"]
@@ -138,7 +138,7 @@ def test_status_entries_are_unique_and_checkable(tmp_path: Path,
     store = MemoryStatusListStore()
     status_list = StatusList.create(store, list_id="https://example.edu/s/1",
                                     issuer="did:example:issuer", sign=_fake_sign)
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     report = issue_batch(ob3_template, [learner(i) for i in range(50)], signer, tmp_path,
                          status_list=status_list, chunk_size=7)
     assert report.issued == 50
@@ -157,7 +157,7 @@ def test_edc_credentials_get_an_edc_credential_status(tmp_path: Path) -> None:
     store = MemoryStatusListStore()
     status_list = StatusList.create(store, list_id="https://example.edu/s/1",
                                     issuer="did:example:issuer", sign=_fake_sign)
-    signer = CallableSigner(_fake_sign, issuer_id="urn:epass:org:1")
+    signer = FunctionStep(_fake_sign, issuer_id="urn:epass:org:1")
     report = issue_batch(template, [learner(1)], signer, tmp_path, status_list=status_list)
     assert report.ok, report.failures
     document = json.loads(next(tmp_path.glob("*-*.json")).read_text())
@@ -169,7 +169,7 @@ def test_edc_credentials_get_an_edc_credential_status(tmp_path: Path) -> None:
 
 def test_model_errors_name_the_column(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
     ob3_template["credentialSubject"]["achievement"]["name"] = "{{grade|number}}"
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     report = issue_batch(ob3_template, [dict(learner(1), grade="9")], signer, tmp_path)
     [failure] = report.failures
     assert failure.errors[0].code == "model.invalid"
@@ -180,7 +180,7 @@ def test_a_missing_column_stops_everything_before_issuing(tmp_path: Path, key_fi
                                                           ob3_template: dict[str, Any]) -> None:
     rows = [{k: v for k, v in learner(1).items() if k != "email"}]
     with pytest.raises(TemplateError) as info:
-        issue_batch(ob3_template, rows, KeySigner(key_file), tmp_path / "out")
+        issue_batch(ob3_template, rows, SignStep(key_file), tmp_path / "out")
     assert info.value.code == "batch.missing_column" and "email" in info.value.message
     assert not (tmp_path / "out").exists()
 
@@ -193,14 +193,14 @@ def test_a_full_status_list_stops_the_run(tmp_path: Path, ob3_template: dict[str
     assert record is not None
     record.count = record.size
     store.save_record(record)
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     with pytest.raises(StatusError) as info:
         issue_batch(ob3_template, [learner(1)], signer, tmp_path, status_list=status_list)
     assert info.value.code == "status.list_full"
 
 
 def test_output_names_from_a_column(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     rows = [dict(learner(1), family_name="O'Brien / Ünal"), dict(learner(2), family_name="report")]
     rows.append(dict(learner(3), family_name="O'Brien / Ünal"))
     issue_batch(ob3_template, rows, signer, tmp_path, name_column="family_name")
@@ -209,7 +209,7 @@ def test_output_names_from_a_column(tmp_path: Path, ob3_template: dict[str, Any]
 
 
 def test_signer_failures_are_row_errors(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
-    report = issue_batch(ob3_template, [learner(1)], CallableSigner(_explode, issuer_id="x"),
+    report = issue_batch(ob3_template, [learner(1)], FunctionStep(_explode, issuer_id="x"),
                          tmp_path)
     [failure] = report.failures
     assert failure.errors[0].code == "batch.internal" and "boom" in failure.errors[0].reason
@@ -223,6 +223,6 @@ def test_progress_lines(tmp_path: Path, ob3_template: dict[str, Any]) -> None:
     import io
 
     stream = io.StringIO()
-    signer = CallableSigner(_fake_sign, issuer_id="did:example:issuer")
+    signer = FunctionStep(_fake_sign, issuer_id="did:example:issuer")
     issue_batch(ob3_template, [learner(1)], signer, tmp_path, progress=LineProgress(stream))
     assert "1 issued, 0 skipped, 0 failed" in stream.getvalue()

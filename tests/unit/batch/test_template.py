@@ -142,3 +142,34 @@ def test_issuer_needed_but_missing() -> None:
     with pytest.raises(RowFailure) as info:
         template.render(2, {}, RenderContext(id="urn:uuid:1", row=2, now=NOW))
     assert info.value.errors[0].code == "batch.no_issuer"
+
+
+def test_the_eu_upload_format_keeps_delivery_details_apart() -> None:
+    upload = {
+        "credential": {"id": "{{$id}}", "type": ["VerifiableCredential",
+                                                   "EuropeanDigitalCredential"],
+                       "credentialSubject": {"givenName": {"en": "{{given}}"}}},
+        "deliveryDetails": {"deliveryAddress": ["{{email}}"], "note": "{{note|optional}}"},
+    }
+    template = Template(upload)
+    assert template.has_delivery_details
+    assert template.columns == ["given", "email", "note"]
+    rendered = template.render(2, {"given": "Arta", "email": "arta@example.org", "note": ""},
+                               _ctx())
+    assert rendered.credential["@context"] == ["https://www.w3.org/2018/credentials/v1",
+                                               "http://data.europa.eu/snb/model/context/edc-ap"]
+    assert "deliveryDetails" not in rendered.credential
+    assert rendered.credential["credentialSubject"] == {"givenName": {"en": "Arta"}}
+    assert rendered.delivery_details == {"deliveryAddress": ["arta@example.org"]}
+    assert rendered.columns_by_path == {"credentialSubject.givenName.en": "given"}
+    with pytest.raises(RowFailure) as info:
+        template.render(2, {"given": "Arta", "email": "", "note": ""}, _ctx())
+    assert [(e.column, e.code) for e in info.value.errors] == [("email", "batch.empty_value")]
+    with pytest.raises(TemplateError) as missing:
+        template.check_columns(["given", "note"])
+    assert "{{email}}" in missing.value.message
+    # a credential that has its own @context keeps it
+    upload["credential"]["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    own = Template(upload).render(2, {"given": "A", "email": "a@b.c", "note": ""}, _ctx())
+    assert own.credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert not Template({"id": "{{$id}}"}).has_delivery_details

@@ -1,17 +1,23 @@
-"""What turns one filled-in credential into output files: sign, seal, bake.
+"""Output steps: what turns one filled-in credential into the files written for its row.
 
-A :class:`BatchSigner` is a small callable: credential dict in, files out. The batch
-runner calls it once per row, in worker processes with ``jobs > 1``, so a signer must
-be picklable: the ones here keep only plain data (a key file's path or JSON, the
-PKCS#12 bytes) and load the key lazily in each process. Secrets never appear in
-``repr`` or messages.
+An :class:`OutputStep` is a small callable: credential dict in, files out (one per
+suffix). The batch calls it once per row, in worker processes with ``jobs > 1``, so a
+step must be picklable: the ones here keep only plain data (a key file's path or JSON,
+the PKCS#12 bytes, an image) and load the key lazily in each process. Secrets never
+appear in ``repr`` or messages.
 
-- :class:`KeySigner`: a Data Integrity proof (``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019``)
-  or a VC-JWT, with a key file (``KEY.json``).
-- :class:`SealSigner`: a JAdES e-seal with a PKCS#12 e-seal certificate (EDC).
-- :class:`BakingSigner`: wraps another signer and also writes the badge image with the
-  credential baked in (Open Badges 3.0).
-- :class:`CallableSigner`: any picklable function, for tests and custom backends.
+- :class:`SignStep`: a Data Integrity proof (``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019``) or
+  a VC-JWT, with a key file, a :class:`~edc_issue.keys.Key`, or any
+  :class:`~edc_issue._types.Signer` (HSM, KMS).
+- :class:`SealStep`: a JAdES e-seal with a PKCS#12 e-seal certificate, or with a
+  :class:`edc_issue.seal.Signer` (EDC).
+- :class:`BakeStep`: wraps another step and also writes the badge image with the credential
+  baked in (Open Badges 3.0). Other wrapping steps (a rendered PDF) take the same shape.
+- :class:`FunctionStep`: any picklable function, for tests and custom backends.
+
+A step may also offer ``call_group(credentials)`` (:class:`GroupOutputStep`): the batch
+then hands it each chunk of rows at once, so that a remote signer can authorise and sign
+the chunk's digests in one call.
 """
 
 from __future__ import annotations
@@ -19,22 +25,22 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from .._types import JsonObject
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, EdcIssueError, InputError
 
 __all__ = [
-    "BakingSigner",
-    "BatchSigner",
-    "CallableSigner",
-    "KeySigner",
+    "BakeStep",
+    "FunctionStep",
+    "GroupOutputStep",
     "OutputFile",
-    "SealSigner",
+    "OutputStep",
+    "SealStep",
+    "SignStep",
     "dump_json",
-    "validate_with_models",
 ]
 
 
@@ -47,8 +53,8 @@ class OutputFile:
 
 
 @runtime_checkable
-class BatchSigner(Protocol):
-    """Signs (or seals) one credential and returns the files to write, one per suffix."""
+class OutputStep(Protocol):
+    """Makes the files of one credential (signs, seals, bakes), one per suffix."""
 
     @property
     def issuer_id(self) -> str | None:
@@ -68,6 +74,16 @@ class BatchSigner(Protocol):
         ...
 
 
+@runtime_checkable
+class GroupOutputStep(OutputStep, Protocol):
+    """A step that can make the files of several credentials at once (one remote call)."""
+
+    def call_group(self, credentials: Sequence[JsonObject]
+                   ) -> list[list[OutputFile] | EdcIssueError]:
+        """Return, for each credential in order, its files or the error that fails its row."""
+        ...
+
+
 def dump_json(document: Any) -> bytes:
     """Serialize a credential or envelope as indented UTF-8 JSON with a final newline."""
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -81,11 +97,23 @@ def _output(signed: Any, suffix: str) -> OutputFile:
     return OutputFile(suffix, dump_json(signed))
 
 
-class KeySigner:
-    """Sign with a key file: a Data Integrity proof, or a VC-JWT with ``suite="vc-jwt"``.
+def _controller_of(signer: Any) -> str | None:
+    controller = getattr(signer, "controller", None)
+    if isinstance(controller, str) and controller:
+        return controller
+    method = getattr(signer, "id", None)
+    if isinstance(method, str) and "#" in method:
+        return method.split("#", 1)[0]
+    return None
 
-    :param key: a key file path, a key document (Multikey or JWK, as a dict), or a
-        :class:`~edc_issue.keys.Key` (exported to a dict so it can reach worker processes).
+
+class SignStep:
+    """Sign with a key: a Data Integrity proof, or a VC-JWT with ``suite="vc-jwt"``.
+
+    :param key: a key file path, a key document (Multikey or JWK, as a dict), a
+        :class:`~edc_issue.keys.Key` (exported to a dict so it can reach worker processes),
+        or any other :class:`~edc_issue._types.Signer` (it must be picklable for
+        ``jobs > 1``; its controller, or its ``id`` before ``#``, is ``{{$issuer}}``).
     :param suite: ``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019`` or ``vc-jwt``; default from the key.
     :param created: the proofs' ``created`` time (default: when each is signed).
     :param issuer_from_key: set each credential's issuer to the key's controller.
@@ -94,43 +122,57 @@ class KeySigner:
 
     def __init__(self, key: Any, *, suite: str | None = None, created: str | None = None,
                  issuer_from_key: bool = False) -> None:
+        from .._types import Signer
         from ..keys import Key, load_key
 
+        self._source: str | dict[str, Any] | None
         if isinstance(key, Key):
             if not key.has_secret:
                 raise InputError("the key has no secret half; it cannot sign",
                                  code="key.no_secret")
-            self._source: str | dict[str, Any] = (
-                key.to_jwk(include_secret=True) if key.kind == "rsa"
-                else key.to_multikey(include_secret=True))
-            loaded = key
+            self._source = (key.to_jwk(include_secret=True) if key.kind == "rsa"
+                            else key.to_multikey(include_secret=True))
+            loaded: Any = key
         elif isinstance(key, Mapping):
             self._source = dict(key)
             loaded = load_key(self._source)
-        else:
+        elif isinstance(key, (str, os.PathLike)):
             self._source = os.fspath(key)
             loaded = load_key(self._source)
-        if not loaded.has_secret:
+        elif isinstance(key, Signer):
+            self._source = None  # the signer itself travels (pickled) to the workers
+            loaded = key
+        else:
+            raise InputError("key must be a key file, a key document, a Key or a Signer "
+                             f"(id, algorithm, sign), found {type(key).__name__}",
+                             code="input.invalid")
+        if isinstance(loaded, Key) and not loaded.has_secret:
             raise InputError("the key file holds no secret key; it cannot sign",
                              code="key.no_secret",
                              pointer=self._source if isinstance(self._source, str) else None)
         self.suite = suite
         self.created = created
         self.issuer_from_key = issuer_from_key
-        self._issuer_id = loaded.controller
+        self._issuer_id = _controller_of(loaded)
         self._key: Any = loaded
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_key"] = None  # reloaded in each worker process
+        if self._source is not None:
+            state["_key"] = None  # reloaded in each worker process
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
-        where = self._source if isinstance(self._source, str) else "<key document>"
-        return f"KeySigner({where!r}, suite={self.suite!r})"
+        if isinstance(self._source, str):
+            where = self._source
+        elif self._source is None:
+            where = f"<{type(self._key).__name__}>"
+        else:
+            where = "<key document>"
+        return f"SignStep({where!r}, suite={self.suite!r})"
 
     @property
     def issuer_id(self) -> str | None:
@@ -146,6 +188,7 @@ class KeySigner:
         if self._key is None:
             from ..keys import load_key
 
+            assert self._source is not None
             self._key = load_key(self._source)
         return self._key
 
@@ -158,27 +201,36 @@ class KeySigner:
         return [_output(signed, self.suffixes[0])]
 
 
-class SealSigner:
-    """Seal with a PKCS#12 e-seal certificate: each credential becomes a JAdES envelope.
+class SealStep:
+    """Seal each credential into a JAdES envelope (EDC), with an e-seal certificate.
 
     The certificate's organisation becomes the issuer (legal name, eIDAS identifier).
 
-    :param p12: the PKCS#12 file's path or bytes.
-    :param password: its password (kept in memory only, never shown).
+    :param p12: the PKCS#12 file's path or bytes, or an :class:`edc_issue.seal.Signer`
+        (one with a ``certificate_chain``: an HSM or a remote seal; picklable for ``jobs > 1``).
+    :param password: the PKCS#12 password (kept in memory only, never shown).
     :param tsa: a time-stamping authority URL for JAdES baseline T (uses the network).
     :raises KeyMaterialError: wrong password, or not an e-seal certificate (checked at once).
     """
 
-    def __init__(self, p12: str | os.PathLike[str] | bytes, password: bytes | str | None = None,
-                 *, tsa: str | None = None) -> None:
+    def __init__(self, p12: str | os.PathLike[str] | bytes | Any,
+                 password: bytes | str | None = None, *, tsa: str | None = None) -> None:
         from .._io import read_bytes
         from ..seal import load_pkcs12_signer
 
-        self._name = "<bytes>" if isinstance(p12, bytes) else os.fspath(p12)
-        self._p12 = p12 if isinstance(p12, bytes) else read_bytes(p12, max_bytes=1024 * 1024)
-        self._password = password.encode("utf-8") if isinstance(password, str) else password
+        self._p12: bytes | None
+        if hasattr(p12, "certificate_chain") and hasattr(p12, "sign"):
+            self._name = f"<{type(p12).__name__}>"
+            self._p12 = None
+            self._password: bytes | None = None
+            self._signer: Any = p12
+        else:
+            self._name = "<bytes>" if isinstance(p12, bytes) else os.fspath(p12)
+            self._p12 = p12 if isinstance(p12, bytes) else read_bytes(p12,
+                                                                      max_bytes=1024 * 1024)
+            self._password = password.encode("utf-8") if isinstance(password, str) else password
+            self._signer = load_pkcs12_signer(self._p12, self._password)
         self.tsa = tsa
-        self._signer: Any = load_pkcs12_signer(self._p12, self._password)
         leaf = self._signer.certificate_chain[0]
         # a stable organisation id for this certificate (the EU issuer uses urn:epass:org:)
         name = f"x509:{leaf.issuer.rfc4514_string()}#{leaf.serial_number}"
@@ -186,14 +238,15 @@ class SealSigner:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_signer"] = None
+        if self._p12 is not None:
+            state["_signer"] = None  # reloaded from the PKCS#12 bytes in each worker
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
-        return f"SealSigner({self._name!r})"
+        return f"SealStep({self._name!r})"
 
     @property
     def issuer_id(self) -> str | None:
@@ -211,21 +264,22 @@ class SealSigner:
         from ..seal import load_pkcs12_signer
 
         if self._signer is None:
+            assert self._p12 is not None
             self._signer = load_pkcs12_signer(self._p12, self._password)
         # the certificate fills in the issuer; the rows were validated by the runner
         envelope = seal_edc(credential, self._signer, tsa=self.tsa, validate=False).envelope
         return [OutputFile(".json", dump_json(envelope))]
 
 
-class BakingSigner:
+class BakeStep:
     """Sign with *inner*, then also bake the result into a PNG or SVG badge image.
 
-    :param inner: the signer that makes the credential (a :class:`KeySigner`).
+    :param inner: the step that makes the credential (a :class:`SignStep`).
     :param image: the badge image's bytes (PNG or SVG).
     :raises BakingError: the image is neither PNG nor SVG.
     """
 
-    def __init__(self, inner: BatchSigner, image: bytes) -> None:
+    def __init__(self, inner: OutputStep, image: bytes) -> None:
         from ..formats.baking import detect_image_kind
 
         self.inner = inner
@@ -233,16 +287,16 @@ class BakingSigner:
         self.kind = detect_image_kind(image)
 
     def __repr__(self) -> str:
-        return f"BakingSigner({self.inner!r}, {self.kind})"
+        return f"BakeStep({self.inner!r}, {self.kind})"
 
     @property
     def issuer_id(self) -> str | None:
-        """The inner signer's issuer id."""
+        """The inner step's issuer id."""
         return self.inner.issuer_id
 
     @property
     def suffixes(self) -> tuple[str, ...]:
-        """The inner signer's suffixes, then ``.png`` or ``.svg``."""
+        """The inner step's suffixes, then ``.png`` or ``.svg``."""
         return (*self.inner.suffixes, f".{self.kind}")
 
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
@@ -256,7 +310,7 @@ class BakingSigner:
                                                          kind=self.kind))]
 
 
-class CallableSigner:
+class FunctionStep:
     """Adapt a function ``credential -> dict | str | bytes`` (picklable for ``jobs > 1``).
 
     :param function: a module-level function (lambdas cannot reach worker processes).
@@ -274,7 +328,7 @@ class CallableSigner:
         self._issuer_id = issuer_id
 
     def __repr__(self) -> str:
-        return f"CallableSigner({getattr(self.function, '__name__', self.function)!r})"
+        return f"FunctionStep({getattr(self.function, '__name__', self.function)!r})"
 
     @property
     def issuer_id(self) -> str | None:
@@ -289,26 +343,3 @@ class CallableSigner:
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
         """Call the function and wrap its result."""
         return [_output(self.function(credential), self.suffix)]
-
-
-_EDC_TYPES = frozenset({"EuropeanDigitalCredential", "EuropassCredential"})
-_OB3_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
-
-
-def validate_with_models(credential: JsonObject) -> None:
-    """Read *credential* through its data model (EDC or Open Badges 3.0), if it has one.
-
-    Other credentials pass unchecked.
-
-    :raises ModelError: with each problem and its JSON path.
-    """
-    value = credential.get("type")
-    types = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
-    if types & _EDC_TYPES:
-        from ..models.edc import EuropeanDigitalCredential
-
-        EuropeanDigitalCredential.model_validate(credential)
-    elif types & _OB3_TYPES:
-        from ..models.ob3 import AchievementCredential
-
-        AchievementCredential.model_validate(credential)
