@@ -368,3 +368,45 @@ def test_template_init_refuses_to_overwrite(workdir: Path,
     assert "--force" in capsys.readouterr().err
     assert main(["template", "init", "--ob3", "-o", "ob3", "--force"]) == 0
     assert main(["template", "init", "-o", "x"]) == 2
+
+
+def test_template_init_takes_one_kind(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["template", "init", "--edc", "--ob3", "-o", "both"]) == 2
+    assert "--edc or --ob3" in capsys.readouterr().err
+    assert not (workdir / "both").exists()
+
+
+UPLOAD_SAMPLE = ROOT / "tests" / "fixtures" / "edc-samples" / "eu-elm-support" / \
+    "AA-Annex1-MC-unsigned.json"
+
+
+def test_the_eu_upload_format_as_a_template(workdir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The EU issuer's ``{"credential", "deliveryDetails"}`` upload: sealed without the wrapper."""
+    from edc_issue.seal import verify_envelope
+
+    p12, ca = _eseal_p12(workdir, "pw")
+    monkeypatch.setenv("SEAL_PW", "pw")
+    upload = json.loads(UPLOAD_SAMPLE.read_text(encoding="utf-8"))
+    upload["deliveryDetails"]["deliveryAddress"] = ["{{email}}"]
+    (workdir / "upload.json").write_text(json.dumps(upload), encoding="utf-8")
+    data = _csv(workdir / "learners.csv", [COLUMNS, _learner(1), _learner(2)])
+    assert main(["issue", "--template", "upload.json", "--data", str(data), "--p12", str(p12),
+                 "--password-env", "SEAL_PW", "--name-from", "student_id", "-o", "sealed",
+                 "--quiet"]) == 0
+    rows = _report(workdir / "sealed")
+    assert [r["status"] for r in rows] == ["issued", "issued"]
+    for i, row in zip((1, 2), rows, strict=True):
+        envelope = json.loads((workdir / "sealed" / row["file"]).read_text())
+        result = verify_envelope(envelope, trust=[ca], validate_payload=True)
+        assert result.ok, [c for c in result.checks if not c.ok]
+        payload = json.loads(envelope["payload"])
+        assert "deliveryDetails" not in payload and "credential" not in payload
+        assert payload["@context"] == ["https://www.w3.org/2018/credentials/v1",
+                                       "http://data.europa.eu/snb/model/context/edc-ap"]
+        assert payload["type"] == upload["credential"]["type"]
+        beside = workdir / "sealed" / f"UT-{i:05d}.delivery.json"
+        delivery = json.loads(beside.read_text(encoding="utf-8"))
+        assert delivery["deliveryAddress"] == [f"learner{i}@example.org"]
+        assert delivery["displayDetails"] == upload["deliveryDetails"]["displayDetails"]

@@ -2,22 +2,29 @@
 
 Exit status: 0 every row issued (now or by an earlier run), 1 some row failed (the good
 rows are still issued, and every failure is in the report), 2 the template, data, key or
-status list cannot be used (nothing is issued).
+status list cannot be used, or another run is writing to the output folder (nothing is
+issued). Ctrl-C exits 130 and SIGTERM 143, after the running rows are finished and the
+report is written: the same command resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from ..._io import read_bytes
 from ...batch import (
-    BakingSigner,
+    BakeStep,
     BatchReport,
-    BatchSigner,
-    KeySigner,
-    SealSigner,
+    OutputStep,
+    SealStep,
+    SignStep,
     auto_progress,
     issue_batch,
     load_template,
@@ -31,10 +38,38 @@ _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 _SHOWN_FAILURES = 20
 
 
-def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealSigner:
+def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealStep:
     with handle_errors(file=str(p12)):
-        return with_password(lambda pw: SealSigner(p12, pw, tsa=tsa), var=password_env,
+        return with_password(lambda pw: SealStep(p12, pw, tsa=tsa), var=password_env,
                              source=str(p12))
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: stop planning, finish what runs, write the report."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    except _Terminated:
+        click.echo("error: terminated (SIGTERM); the rows finished so far are in the report; "
+                   "run the same command again to resume", err=True)
+        raise SystemExit(128 + signal.SIGTERM) from None
+    except KeyboardInterrupt:
+        click.echo("error: interrupted; the rows finished so far are in the report; "
+                   "run the same command again to resume", err=True)
+        raise SystemExit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
@@ -123,16 +158,16 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
         raise click.UsageError("--suite goes with --key")
     if delimiter is not None and len(delimiter) != 1:
         raise click.UsageError("--delimiter must be one character")
-    signer: BatchSigner
+    outputs: OutputStep
     if key_file is not None:
         with handle_errors(file=str(key_file)):
-            signer = KeySigner(key_file, suite=suite, issuer_from_key=issuer_from_key)
+            outputs = SignStep(key_file, suite=suite, issuer_from_key=issuer_from_key)
     else:
         assert p12 is not None
-        signer = _seal_signer(p12, password_env, tsa)
+        outputs = _seal_signer(p12, password_env, tsa)
     if bake_image is not None:
         with handle_errors(file=str(bake_image)):
-            signer = BakingSigner(signer, read_bytes(bake_image))
+            outputs = BakeStep(outputs, read_bytes(bake_image))
     status_list = None
     if status_list_file is not None:
         with handle_errors(file=str(status_list_file)):
@@ -146,7 +181,9 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
         template = load_template(template_file, key_column=key_column)
     with handle_errors(file=str(data_file)):
         rows = open_rows(data_file, sheet=sheet, delimiter=delimiter)
-        report = issue_batch(template, rows, signer, out_dir, jobs=jobs,
+    # every error from here names its own file or folder (the data, the output folder)
+    with handle_errors(), _stop_on_sigterm():
+        report = issue_batch(template, rows, outputs, out_dir, jobs=jobs,
                              status_list=status_list, name_column=name_column,
                              validate=not no_validate,
                              progress=None if quiet else auto_progress())

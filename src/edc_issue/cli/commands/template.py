@@ -47,22 +47,24 @@ def command() -> None:
 
 
 @command.command("init")
-@click.option("--edc", "kind", flag_value="edc",
+@click.option("--edc", is_flag=True,
               help="A European Digital Credential (micro-credential), to seal with --p12.")
-@click.option("--ob3", "kind", flag_value="ob3",
+@click.option("--ob3", is_flag=True,
               help="An Open Badges 3.0 badge, to sign with --key (and bake).")
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write the template and sample spreadsheet into.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-def init(kind: str | None, out_dir: Path, force: bool) -> None:
+def init(edc: bool, ob3: bool, out_dir: Path, force: bool) -> None:
     """Write a starter template (DIR/*.json) and a one-row sample spreadsheet (DIR/*.csv).
 
     Placeholders such as {{given_name}} or {{completion_date|datetime}} name the
     spreadsheet's columns; edit both to fit your course.
     """
-    if kind is None:
-        raise click.UsageError("choose --edc or --ob3")
+    if edc == ob3:
+        raise click.UsageError("choose one of --edc or --ob3" if not edc
+                               else "choose --edc or --ob3, not both (one kind per folder)")
+    kind = "edc" if edc else "ob3"
     files, next_step = _STARTERS[kind]
     targets = [(source, out_dir / name) for source, name in files]
     existing = [str(t) for _, t in targets if t.exists()]
