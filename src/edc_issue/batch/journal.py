@@ -9,7 +9,8 @@ One SQLite database (from the stdlib) in the output folder, ``.edc-issue-journal
 - ``runs`` and ``results``: every run (when, which data file, its summary) and every
   row's outcome in it. ``report.csv`` and ``report.json`` are written from these, so the
   report keeps every row of every run, even of a run that was stopped.
-- a per-run table of the keys seen, to find duplicate rows without holding them in memory.
+- a per-run table of the keys seen (16 bytes a row, in SQLite's compact memory store), to
+  find duplicate rows.
 
 Writes are committed once per chunk (:meth:`Journal.sync`), before the chunk's rows are
 signed; the database is in WAL mode, so each commit is one flush.
@@ -70,7 +71,7 @@ class Journal:
             with contextlib.suppress(sqlite3.Error):  # WAL where the filesystem allows it
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
-            self._db.execute("PRAGMA temp_store = FILE")
+            self._db.execute("PRAGMA temp_store = MEMORY")  # the keys seen: 16 bytes a row
             had_history = self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'results'").fetchone() is not None
             self._db.executescript(_SCHEMA)

@@ -42,7 +42,7 @@ import math
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -99,10 +99,13 @@ def _row_of(item: Plan | RowResult) -> int:
 
 @dataclass
 class _Chunk:
-    """A planned chunk in flight: results for rows that need nothing, futures for the rest."""
+    """A planned chunk in flight: results for rows that need nothing, futures for the rest,
+    then the outcomes and the write of the files."""
 
     items: list[Plan | RowResult]
     futures: list[tuple[list[Plan], Future[list[RowOutcome]]]] = field(default_factory=list)
+    outcomes: dict[int, RowOutcome] | None = None
+    written: Future[None] | None = None
 
 
 class _Run:
@@ -131,6 +134,9 @@ class _Run:
         self.work = RowWork(outputs, validate)
         #: chunks handed to the executor and not yet recorded, oldest first
         self.in_flight: list[_Chunk] = []
+        #: writes the files in the background while this thread plans the next chunks
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edc-issue-sink")
+        self.writing: _Chunk | None = None
 
     def prepare(self, chunk: list[Row]) -> _Chunk:
         """Plan a chunk, journal it, and hand its rows to the executor."""
@@ -160,44 +166,56 @@ class _Run:
         return pending
 
     def collect(self, chunk: _Chunk) -> None:
-        """Wait for a chunk, write its files, journal them and report every row."""
+        """Wait for a chunk's outcomes and start writing its files (in the background)."""
         outcomes: dict[int, RowOutcome] = {}
         for group, future in chunk.futures:
             for plan, outcome in zip(group, future.result(), strict=True):
                 outcomes[id(plan)] = outcome
-        self._record(chunk, outcomes)
-        self.in_flight.remove(chunk)
+        chunk.outcomes = outcomes
+        self.flush()  # the chunk before is written: record it
+        chunk.written = self.writer.submit(self.sink.write, _files(chunk.items, outcomes))
+        self.writing = chunk
+
+    def flush(self) -> None:
+        """Wait until the chunk being written is durable, then journal and report it."""
+        chunk, self.writing = self.writing, None
+        if chunk is not None:
+            assert chunk.written is not None and chunk.outcomes is not None
+            chunk.written.result()  # durable before any of its rows is journaled as done
+            self._record(chunk.items, chunk.outcomes)
+            self.in_flight.remove(chunk)
 
     def salvage(self) -> None:
         """After a stop: record what the stopped chunks finished; the rest stays pending.
 
         A row whose work was done gets its files and its report line, even when the stop
-        came in the middle of collecting its chunk; a row still waiting is left to a re-run.
+        came in the middle of writing or recording its chunk; a row still waiting is left
+        to a re-run (its id and status index are kept for it).
         """
         for chunk in list(self.in_flight):
-            outcomes: dict[int, RowOutcome] = {}
-            for group, future in chunk.futures:
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    for plan, outcome in zip(group, future.result(), strict=True):
-                        outcomes[id(plan)] = outcome
-            self._record(chunk, outcomes, salvage=True)
-            self.in_flight.remove(chunk)
-
-    def _record(self, chunk: _Chunk, outcomes: Mapping[int, RowOutcome], *,
-                salvage: bool = False) -> None:
-        items = chunk.items
-        if salvage:  # leave out what is already reported, and rows whose work never ran
+            written = False
+            if chunk.written is not None:
+                with contextlib.suppress(BaseException):  # the write's own failure, kept
+                    chunk.written.result()
+                    written = True
+            outcomes = chunk.outcomes
+            if outcomes is None:
+                outcomes = {}
+                for group, future in chunk.futures:
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        for plan, outcome in zip(group, future.result(), strict=True):
+                            outcomes[id(plan)] = outcome
             reported = self.journal.reported_rows(self.run)
-            items = [item for item in items if _row_of(item) not in reported
+            items = [item for item in chunk.items if _row_of(item) not in reported
                      and (isinstance(item, RowResult) or id(item) in outcomes)]
-        files: list[tuple[str, bytes]] = []
-        for item in items:
-            if isinstance(item, Plan) and outcomes[id(item)].ok:
-                made = outcomes[id(item)].files
-                names = item.files[:len(made)]  # then the extra files' names
-                files.extend(zip(names, (f.data for f in made), strict=True))
-                files.extend(item.extra)
-        self.sink.write(files)  # durable before any of them is journaled as done
+            if not written:
+                self.sink.write(_files(items, outcomes))
+            self._record(items, outcomes, salvage=True)
+            self.in_flight.remove(chunk)
+        self.writing = None
+
+    def _record(self, items: list[Plan | RowResult], outcomes: Mapping[int, RowOutcome], *,
+                salvage: bool = False) -> None:
         results: list[RowResult] = []
         for item in items:
             if isinstance(item, RowResult):
@@ -239,8 +257,25 @@ class _Run:
             writer.close(self.report, self.journal.runs())
 
     def close(self) -> None:
-        """Close the journal."""
+        """Stop the writer and close the journal."""
+        self.writer.shutdown(wait=True)
+        close_sink = getattr(self.sink, "close", None)
+        if callable(close_sink):
+            close_sink()
         self.journal.close()
+
+
+def _files(items: list[Plan | RowResult],
+           outcomes: Mapping[int, RowOutcome]) -> list[tuple[str, bytes]]:
+    """The files to write for the rows of *items* that were issued."""
+    files: list[tuple[str, bytes]] = []
+    for item in items:
+        if isinstance(item, Plan) and outcomes[id(item)].ok:
+            made = outcomes[id(item)].files
+            names = item.files[:len(made)]  # then the extra files' names
+            files.extend(zip(names, (f.data for f in made), strict=True))
+            files.extend(item.extra)
+    return files
 
 
 def issue_batch(
@@ -314,7 +349,7 @@ def issue_batch(
                    executor=chosen, status_list=status_list, name_column=name_column,
                    clock=clock or _default_clock, data_name=data_name, validate=validate,
                    progress=progress, workers=workers)
-        size = chunk_size or max(64, 32 * workers)
+        size = chunk_size or max(128, 64 * workers)
         if progress is not None:
             progress.start(source.count())
         try:
@@ -327,6 +362,7 @@ def issue_batch(
                 previous = current
             if previous is not None:
                 run.collect(previous)
+            run.flush()
             chosen.close()
             run.write_report(time.monotonic() - started)
         except BaseException as exc:
