@@ -49,6 +49,7 @@ import difflib
 import hashlib
 import json
 import os
+import pickle
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -97,9 +98,10 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class _Text:
-    """A compiled template string: literal text and placeholders, in order."""
+    """A compiled template string: literal text and placeholders, in order, at *path*."""
 
     parts: tuple[str | Placeholder, ...]
+    path: str = "$"
 
     @property
     def whole(self) -> Placeholder | None:
@@ -107,6 +109,28 @@ class _Text:
         if len(self.parts) == 1 and isinstance(self.parts[0], Placeholder):
             return self.parts[0]
         return None
+
+
+@dataclass(frozen=True)
+class _Object:
+    """A compiled JSON object holding placeholders: each member's key and compiled value."""
+
+    members: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class _Array:
+    """A compiled JSON array holding placeholders."""
+
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Constant:
+    """An object or array without placeholders, kept pickled: each row gets its own copy,
+    made at C speed (a step that changes its credential cannot change the next row's)."""
+
+    pickled: bytes
 
 
 @dataclass(frozen=True)
@@ -180,22 +204,33 @@ def _compile_text(text: str, where: str) -> str | _Text:
         raise TemplateError("a placeholder is not closed with }}", pointer=where)
     if rest:
         parts.append(rest)
-    return _Text(tuple(parts))
+    return _Text(tuple(parts), where)
 
 
 def _compile(value: Any, path: str) -> Any:
+    """Compile *value* at JSON *path*: literal text stays text, subtrees without any
+    placeholder become one :class:`_Constant`."""
     if isinstance(value, str):
         return _compile_text(value, path or "$")
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
+        members = []
         for key, item in value.items():
             if "{{" in key:
                 raise TemplateError("placeholders are not allowed in keys", pointer=path or key)
-            out[key] = _compile(item, f"{path}.{key}" if path else key)
-        return out
+            members.append((key, _compile(item, f"{path}.{key}" if path else key)))
+        if not any(_has_placeholder(node) for _, node in members):
+            return _Constant(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return _Object(tuple(members))
     if isinstance(value, list):
-        return [_compile(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        items = tuple(_compile(item, f"{path}[{i}]") for i, item in enumerate(value))
+        if not any(_has_placeholder(node) for node in items):
+            return _Constant(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return _Array(items)
     return value
+
+
+def _has_placeholder(node: Any) -> bool:
+    return isinstance(node, (_Text, _Object, _Array))
 
 
 def _walk_placeholders(value: Any) -> Iterable[Placeholder]:
@@ -203,11 +238,11 @@ def _walk_placeholders(value: Any) -> Iterable[Placeholder]:
         for part in value.parts:
             if isinstance(part, Placeholder):
                 yield part
-    elif isinstance(value, dict):
-        for item in value.values():
+    elif isinstance(value, _Object):
+        for _, item in value.members:
             yield from _walk_placeholders(item)
-    elif isinstance(value, list):
-        for item in value:
+    elif isinstance(value, _Array):
+        for item in value.items:
             yield from _walk_placeholders(item)
 
 
@@ -326,11 +361,11 @@ class Template:
         if self.key_column and is_empty(values.get(self.key_column)):
             errors.append(RowError(number, self.key_column, "the key column is empty",
                                    "batch.empty_value"))
-        credential = state.render(self._compiled, "")
+        credential = state.render(self._compiled)
         delivery = None
         if self.has_delivery_details:
             state.columns_by_path = {}  # a model error never points into deliveryDetails
-            delivery = state.render(self._delivery, "deliveryDetails")
+            delivery = state.render(self._delivery)
         if errors:
             unique = list(dict.fromkeys(errors))  # a column used twice fails once
             raise RowFailure(unique)
@@ -422,32 +457,35 @@ class _RenderState:
                 return _DROP
         return value
 
-    def render(self, node: Any, path: str) -> Any:
-        if isinstance(node, _Text):
+    def render(self, node: Any) -> Any:
+        kind = type(node)
+        if kind is _Object:
+            out: dict[str, Any] = {}
+            for key, item in node.members:
+                rendered = self.render(item)
+                if rendered is not _DROP:
+                    out[key] = rendered
+            return out
+        if kind is _Text:
             whole = node.whole
             if whole is not None:
-                return self._value(whole, path)
+                return self._value(whole, node.path)
             pieces: list[str] = []
             for part in node.parts:
                 if isinstance(part, str):
                     pieces.append(part)
                     continue
-                value = self._value(part, path)
+                value = self._value(part, node.path)
                 if value is _DROP:
                     continue
                 if isinstance(value, dict):
                     value = next(iter(value.values()), "")
                 pieces.append(value if isinstance(value, str) else json.dumps(value))
             return "".join(pieces)
-        if isinstance(node, dict):
-            out: dict[str, Any] = {}
-            for key, item in node.items():
-                rendered = self.render(item, f"{path}.{key}" if path else key)
-                if rendered is not _DROP:
-                    out[key] = rendered
-            return out
-        if isinstance(node, list):
-            items = [self.render(item, f"{path}[{i}]") for i, item in enumerate(node)]
+        if kind is _Constant:
+            return pickle.loads(node.pickled)
+        if kind is _Array:
+            items = [self.render(item) for item in node.items]
             return [item for item in items if item is not _DROP]
         return node
 
