@@ -248,4 +248,5 @@ def _rebuild(*models: type[JsonLdModel]) -> None:
         setattr(model, "_list_fields", list_fields)  # noqa: B010 (a ClassVar of the base)
 
 
-_rebuild(Profile, Achievement, _OpenBadgesCredential, EndorsementCredential, AchievementCredential)
+_rebuild(Profile, Achievement, AchievementSubject, _OpenBadgesCredential, EndorsementCredential,
+         AchievementCredential)
