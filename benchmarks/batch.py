@@ -95,7 +95,7 @@ def _no_crypto(credential: dict[str, Any]) -> dict[str, Any]:
 
 def run_one(kind: str, rows: int, jobs: int) -> dict[str, Any]:
     """Issue *rows* credentials of *kind* in this process; return the measurements."""
-    from edc_issue.batch import CallableSigner, KeySigner, SealSigner, issue_batch, open_rows
+    from edc_issue.batch import FunctionStep, SealStep, SignStep, issue_batch, open_rows
     from edc_issue.keys import generate_key
 
     with tempfile.TemporaryDirectory(prefix="edc-issue-bench-") as tmp:
@@ -106,23 +106,37 @@ def run_one(kind: str, rows: int, jobs: int) -> dict[str, Any]:
         template = TEMPLATES / "ob3-badge.json"
         if kind == "badges":
             key = generate_key("ed25519")
-            signer = KeySigner(key)
+            signer = SignStep(key)
         elif kind == "edcs":
-            signer = SealSigner(_test_p12(folder))
+            signer = SealStep(_test_p12(folder))
             template = TEMPLATES / "edc-microcredential.json"
         else:
-            signer = CallableSigner(_no_crypto, issuer_id="did:example:bench")
+            signer = FunctionStep(_no_crypto, issuer_id="did:example:bench")
+        before, parent_before = _cpu(), _cpu(children=False)
         started = time.perf_counter()
         report = issue_batch(template, open_rows(data), signer, folder / "out", jobs=jobs)
         elapsed = time.perf_counter() - started
+        cpu, parent_cpu = _cpu() - before, _cpu(children=False) - parent_before
         # read the peaks before the clean-up, which lists every output file
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     return {"kind": kind, "rows": rows, "jobs": jobs, "issued": report.issued,
             "failed": report.failed, "seconds": elapsed, "per_second": report.issued / elapsed,
+            "cpu_seconds": cpu, "cpu_ms_per_row": cpu / rows * 1000,
+            "parent_cpu_ms_per_row": parent_cpu / rows * 1000,
             "peak_mb": (own + jobs * children if jobs > 1 else own) * scale / 1e6,
             "parent_mb": own * scale / 1e6}
+
+
+def _cpu(*, children: bool = True) -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    if children:
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += ended.ru_utime + ended.ru_stime
+    return total
 
 
 def _measure(kind: str, rows: int, jobs: int) -> dict[str, Any]:
@@ -135,8 +149,9 @@ def _measure(kind: str, rows: int, jobs: int) -> dict[str, Any]:
 
 
 def _line(label: str, m: dict[str, Any]) -> str:
-    return (f"{label:<22} {m['rows']:>8,} rows  jobs={m['jobs']}  {m['per_second']:8.1f} "
-            f"credentials/s  peak {m['peak_mb']:7.1f} MB (main process {m['parent_mb']:.1f} MB)"
+    return (f"{label:<22} {m['rows']:>8,} rows  jobs={m['jobs']}  {m['seconds']:6.1f} s "
+            f"{m['per_second']:8.1f} credentials/s  CPU {m['cpu_ms_per_row']:5.2f} ms/row  "
+            f"peak {m['peak_mb']:7.1f} MB (main process {m['parent_mb']:.1f} MB)"
             + (f"  FAILED {m['failed']}" if m["failed"] else ""))
 
 
