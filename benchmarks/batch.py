@@ -5,14 +5,18 @@ Prints credentials per second and peak resident memory for:
 - Open Badges 3.0 signed with Ed25519 (eddsa-rdfc-2022), ``--badges`` rows (10,000);
 - EDCs sealed with a TEST-ONLY P-256 e-seal certificate (JAdES), ``--edcs`` rows (1,000);
 
-each with every ``--jobs`` value (1 and 2), and then the memory of the pipeline at
-``--flat`` row counts (10,000 and 100,000) to show it stays flat: rows are streamed
-from a CSV file and never all held in memory. The flat check uses a signer without
-cryptography so that it measures the pipeline (rows, templates, validation, files,
-journal, report), not the signing time.
+each with every ``--jobs`` value (1 and 2), with the CPU time per credential of all
+processes together. Then how much of a badge's time is outside ``sign()``: the same
+batch with a step that does no cryptography (the pipeline: rows, templates, model
+validation, JSON, files, journal, report), beside ``sign()`` alone on the same
+credentials. Last, the memory of the pipeline at ``--flat`` row counts (10,000 and
+100,000) to show it stays flat: rows are streamed from a CSV file and never all held
+in memory.
 
 Each measurement runs in a fresh process; peak memory is that process's maximum RSS,
-plus ``jobs`` times its largest worker's (an upper bound). Run small first::
+plus ``jobs`` times its largest worker's (an upper bound). On a machine shared with
+other work, wall-clock times vary with the load; the CPU times vary far less. Run small
+first::
 
     python benchmarks/batch.py --badges 200 --edcs 50 --flat 1000,5000
 """
@@ -139,6 +143,33 @@ def _cpu(*, children: bool = True) -> float:
     return total
 
 
+def sign_alone(rows: int) -> dict[str, Any]:
+    """``edc_issue.sign()`` on *rows* filled-in badges, in this process: CPU ms each."""
+    from datetime import datetime, timezone
+
+    from edc_issue import sign
+    from edc_issue.batch import RenderContext, load_template
+    from edc_issue.keys import generate_key
+
+    key = generate_key("ed25519")
+    template = load_template(TEMPLATES / "ob3-badge.json")
+    now = datetime.now(timezone.utc)
+    credentials = []
+    for i in range(rows):
+        values = dict(zip(COLUMNS, [f"UT-{i:07d}", f"Learner{i}", "Hoxha",
+                                    f"learner{i}@example.org", "1988-03-14", "2025-06-27",
+                                    "9/10"], strict=True))
+        context = RenderContext(id=f"urn:uuid:{i:08d}-0000-4000-8000-000000000000", row=i + 2,
+                                now=now, issuer=key.controller)
+        credentials.append(template.render(i + 2, values, context).credential)
+    sign(credentials[0], key)  # warm: contexts, suites
+    before = _cpu(children=False)
+    for credential in credentials:
+        sign(credential, key)
+    cpu = _cpu(children=False) - before
+    return {"rows": rows, "cpu_ms_per_row": cpu / rows * 1000}
+
+
 def _measure(kind: str, rows: int, jobs: int) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--one", kind, str(rows), str(jobs)],
                          capture_output=True, text=True, check=False)
@@ -168,14 +199,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.one:
         kind, rows, jobs = args.one
-        print(json.dumps(run_one(kind, int(rows), int(jobs))))
+        result = sign_alone(int(rows)) if kind == "sign" else run_one(kind, int(rows), int(jobs))
+        print(json.dumps(result))
         return 0
     jobs_values = [int(j) for j in args.jobs.split(",") if j]
+    badges: dict[int, dict[str, Any]] = {}
     for kind, rows, label in (("badges", args.badges, "Open Badges (Ed25519)"),
                               ("edcs", args.edcs, "EDCs (JAdES seal)")):
         if rows > 0:
             for jobs in jobs_values:
-                print(_line(label, _measure(kind, rows, jobs)), flush=True)
+                measured = _measure(kind, rows, jobs)
+                if kind == "badges":
+                    badges[jobs] = measured
+                print(_line(label, measured), flush=True)
+    if badges:
+        jobs = max(badges)
+        total = badges[jobs]
+        around = _measure("pipeline", total["rows"], jobs)
+        print(_line("pipeline (no crypto)", around), flush=True)
+        alone = _measure("sign", min(total["rows"], 2000), 1)
+        print(f"of {total['seconds']:.1f} s for {total['rows']:,} badges at jobs={jobs}: "
+              f"the batch around sign() takes {around['seconds']:.1f} s alone "
+              f"({around['cpu_ms_per_row']:.2f} ms CPU a badge); sign() itself costs "
+              f"{alone['cpu_ms_per_row']:.2f} ms CPU a badge "
+              f"(x{total['rows']:,} / {jobs} cores = "
+              f"{alone['cpu_ms_per_row'] * total['rows'] / jobs / 1000:.1f} s at best)",
+              flush=True)
     sizes = [int(n) for n in args.flat.split(",") if n]
     results = [_measure("pipeline", n, 1) for n in sizes]
     for m in results:
