@@ -258,17 +258,62 @@ class SealStep:
         """``.json`` (the envelope)."""
         return (".json",)
 
+    def _loaded(self) -> Any:
+        if self._signer is None:
+            from ..seal import load_pkcs12_signer
+
+            assert self._p12 is not None
+            self._signer = load_pkcs12_signer(self._p12, self._password)
+        return self._signer
+
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
         """Seal *credential*."""
         from ..edc import seal_edc
-        from ..seal import load_pkcs12_signer
 
-        if self._signer is None:
-            assert self._p12 is not None
-            self._signer = load_pkcs12_signer(self._p12, self._password)
         # the certificate fills in the issuer; the rows were validated by the runner
-        envelope = seal_edc(credential, self._signer, tsa=self.tsa, validate=False).envelope
+        envelope = seal_edc(credential, self._loaded(), tsa=self.tsa, validate=False).envelope
         return [OutputFile(".json", dump_json(envelope))]
+
+    def call_group(self, credentials: Sequence[JsonObject]
+                   ) -> list[list[OutputFile] | EdcIssueError]:
+        """Seal a chunk: with a signer that signs many at once (``sign_many``: a remote
+        seal at a QTSP), every seal of the chunk is authorised and signed in one call (per
+        ``multisign`` seals); with any other signer, one by one."""
+        from datetime import datetime, timezone
+
+        from ..edc import apply_seal_certificate, require_edc, unwrap_upload
+        from ..seal import seal_many
+
+        signer = self._loaded()
+        results: list[list[OutputFile] | EdcIssueError] = []
+        if not callable(getattr(signer, "sign_many", None)):
+            for credential in credentials:
+                try:
+                    results.append(self(credential))
+                except EdcIssueError as exc:
+                    results.append(exc)
+            return results
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        leaf = signer.certificate_chain[0]
+        filled: list[JsonObject] = []
+        positions: list[int] = []
+        for position, credential in enumerate(credentials):
+            try:  # as seal_edc does, for each credential
+                unwrapped, _ = unwrap_upload(credential)
+                require_edc(unwrapped)
+                filled.append(apply_seal_certificate(unwrapped, leaf, now=now))
+                positions.append(position)
+                results.append([])  # replaced below
+            except EdcIssueError as exc:
+                results.append(exc)
+        outcomes = seal_many(filled, signer, tsa=self.tsa, now=now)
+        for position, outcome in zip(positions, outcomes, strict=True):
+            if outcome.envelope is not None:
+                results[position] = [OutputFile(".json", dump_json(outcome.envelope))]
+            else:
+                assert outcome.error is not None
+                results[position] = outcome.error
+        return results
 
 
 class BakeStep:

@@ -157,8 +157,10 @@ class _Run:
         pending = _Chunk(items)
         self.in_flight.append(pending)
         if plans:
-            # enough pieces that every worker has work, few enough to keep the overhead low
-            size = max(1, math.ceil(len(plans) / (2 * self.workers)))
+            # enough pieces that every worker has work, few enough to keep the overhead low;
+            # in one process, one piece (a grouped step then signs the chunk in one call)
+            size = (len(plans) if self.workers == 1
+                    else max(1, math.ceil(len(plans) / (2 * self.workers))))
             for start in range(0, len(plans), size):
                 group = plans[start:start + size]
                 tasks = [RowTask(p.row.number, p.credential, p.columns_by_path) for p in group]
