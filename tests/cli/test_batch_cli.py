@@ -384,8 +384,6 @@ UPLOAD_SAMPLE = ROOT / "tests" / "fixtures" / "edc-samples" / "eu-elm-support" /
 def test_the_eu_upload_format_as_a_template(workdir: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The EU issuer's ``{"credential", "deliveryDetails"}`` upload: sealed without the wrapper."""
-    from edc_issue.seal import verify_envelope
-
     p12, ca = _eseal_p12(workdir, "pw")
     monkeypatch.setenv("SEAL_PW", "pw")
     upload = json.loads(UPLOAD_SAMPLE.read_text(encoding="utf-8"))
@@ -399,14 +397,14 @@ def test_the_eu_upload_format_as_a_template(workdir: Path,
     assert [r["status"] for r in rows] == ["issued", "issued"]
     for i, row in zip((1, 2), rows, strict=True):
         envelope = json.loads((workdir / "sealed" / row["file"]).read_text())
-        result = verify_envelope(envelope, trust=[ca], validate_payload=True)
+        result = verify(envelope, trust=[ca])  # the seal and the EDC SHACL shapes
         assert result.ok, [c for c in result.checks if not c.ok]
         payload = json.loads(envelope["payload"])
         assert "deliveryDetails" not in payload and "credential" not in payload
         assert payload["@context"] == ["https://www.w3.org/2018/credentials/v1",
                                        "http://data.europa.eu/snb/model/context/edc-ap"]
         assert payload["type"] == upload["credential"]["type"]
-        beside = workdir / "sealed" / f"UT-{i:05d}.delivery.json"
+        beside = workdir / "sealed" / f"UT-{i:05d}.deliveryDetails.json"
         delivery = json.loads(beside.read_text(encoding="utf-8"))
         assert delivery["deliveryAddress"] == [f"learner{i}@example.org"]
         assert delivery["displayDetails"] == upload["deliveryDetails"]["displayDetails"]

@@ -29,7 +29,7 @@ from .template import RenderContext, RowFailure, Template
 __all__ = ["DELIVERY_SUFFIX", "Plan", "Planner", "attach_status", "row_key"]
 
 #: The suffix of the file beside a credential that holds its ``deliveryDetails`` (EU upload).
-DELIVERY_SUFFIX = ".delivery.json"
+DELIVERY_SUFFIX = ".deliveryDetails.json"
 
 _RESERVED_STEMS = frozenset({"report"})
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")
