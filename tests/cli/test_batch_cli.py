@@ -408,3 +408,13 @@ def test_the_eu_upload_format_as_a_template(workdir: Path,
         delivery = json.loads(beside.read_text(encoding="utf-8"))
         assert delivery["deliveryAddress"] == [f"learner{i}@example.org"]
         assert delivery["displayDetails"] == upload["deliveryDetails"]["displayDetails"]
+
+
+def test_a_name_from_column_that_is_missing_is_exit_2(workdir: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    code = main(["issue", "--template", "ob3/ob3-badge.json", "--data", "ob3/learners.csv",
+                 "--key", "key.json", "--name-from", "studentid", "-o", "out"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--name-from 'studentid'" in err and "student_id" in err
+    assert err.count("\n") == 1 and not (workdir / "out").exists()

@@ -332,11 +332,13 @@ def issue_batch(
     compiled = _as_template(template, key_column)
     source = iter_rows(rows)
     columns = source.columns
-    data_name = str(getattr(source, "path", "the data"))
-    compiled.check_columns(columns, data_source=data_name)
+    path = getattr(source, "path", None)
+    data_name = str(path) if path is not None else ""  # the report's data column
+    compiled.check_columns(columns, data_source=data_name or "the data")
     if name_column and name_column not in columns:
-        raise TemplateError(f"name_column {name_column!r} is not a column of {data_name}",
-                            code="batch.missing_column", pointer=data_name)
+        raise TemplateError(f"name_column {name_column!r} is not a column of "
+                            f"{data_name or 'the data'}", code="batch.missing_column",
+                            pointer=data_name or None)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

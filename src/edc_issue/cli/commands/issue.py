@@ -181,6 +181,9 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
         template = load_template(template_file, key_column=key_column)
     with handle_errors(file=str(data_file)):
         rows = open_rows(data_file, sheet=sheet, delimiter=delimiter)
+    if name_column is not None and name_column not in rows.columns:
+        die(f"{data_file}: --name-from {name_column!r} is not a column; columns are: "
+            f"{', '.join(rows.columns)} [batch.missing_column]")
     # every error from here names its own file or folder (the data, the output folder)
     with handle_errors(), _stop_on_sigterm():
         report = issue_batch(template, rows, outputs, out_dir, jobs=jobs,
