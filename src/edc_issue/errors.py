@@ -19,8 +19,13 @@ its class (:data:`AREAS`)::
     │  ├─ ConversionError         ob3.*              an EDC that does not convert to OB 3.0
     │  ├─ ProfileError            validate.*         an unknown validation profile
     │  ├─ RenderError             render.*           a document or theme that cannot be rendered
-    │  └─ TemplateError           batch.template ·   a batch template that cannot work
+    │  └─ BatchInputError         batch.bad_jobs ·   a batch that cannot start (also a BatchError)
+    │     │                       batch.output_locked
+    │     ├─ BatchDataError       batch.no_header …  a data file that is not rows (also a ReadError)
+    │     └─ TemplateError        batch.template ·   a batch template that cannot work
     │                             batch.missing_column
+    ├─ BatchError                 batch.*            a batch run failed (a worker died); the base
+    │                                                of the batch errors above
     ├─ ConfigError                config.*           suite not allowed, extra missing
     ├─ SignerError                signer.*           a signing backend (HSM, KMS) failed
     ├─ ValidationError            validation.*       a credential refused for not conforming
@@ -41,6 +46,9 @@ __all__ = [
     "AREAS",
     "AlgorithmMismatchError",
     "BakingError",
+    "BatchDataError",
+    "BatchError",
+    "BatchInputError",
     "CanonicalizationError",
     "ConfigError",
     "ContextError",
@@ -65,16 +73,13 @@ __all__ = [
 ]
 
 #: Codes raised elsewhere under a class their area does not name, until their modules
-#: move them (batch/, seal/ and _edc_sealing.py, each with its own owner;
-#: validate/shacl.py). Each is accepted by the class named; nothing new may be added here.
+#: move them (seal/ and _edc_sealing.py, with their own owner; validate/shacl.py). Each is
+#: accepted by the class named; nothing new may be added here.
 ELSEWHERE: dict[str, frozenset[str]] = {
-    "InputError": frozenset({"key.no_secret", "batch.bad_jobs", "seal.already_sealed",
-                             "seal.not_edc", "seal.not_extendable", "seal.level"}),
-    "ReadError": frozenset({"batch.bad_header", "batch.formula", "batch.no_header",
-                            "batch.no_sheet", "batch.unknown_format", "config.extra_missing"}),
+    "InputError": frozenset({"seal.already_sealed", "seal.not_edc", "seal.not_extendable",
+                             "seal.level"}),
     "ProofFormatError": frozenset({"seal.malformed"}),
-    "SignerError": frozenset({"seal.tsa_failed", "seal.revocation_unavailable",
-                              "batch.worker_died", "batch.signer_output"}),
+    "SignerError": frozenset({"seal.tsa_failed", "seal.revocation_unavailable"}),
 }
 
 
@@ -264,7 +269,46 @@ class RenderError(InputError):
     })
 
 
-class TemplateError(InputError):
+class BatchError(EdcIssueError):
+    """A batch run failed, or cannot start: the base of every ``batch.*`` error.
+
+    Raised as itself when the run broke down (``batch.worker_died``: a worker process
+    died; run again to resume), or inside the run for an output step that returned other
+    files than its suffixes promise (``batch.signer_output``: that row fails). A bad row
+    never raises: it is a line of the report.
+    """
+
+    code: ClassVar[str] = "batch.worker_died"
+    codes: ClassVar[frozenset[str]] = frozenset({"batch.worker_died", "batch.signer_output"})
+
+
+class BatchInputError(BatchError, InputError):
+    """A batch that cannot start as asked (exit status 2; nothing is issued):
+    ``batch.bad_jobs`` (fewer than one job) or ``batch.output_locked`` (another run is
+    writing to the output folder)."""
+
+    code: ClassVar[str] = "batch.bad_jobs"
+    codes: ClassVar[frozenset[str]] = frozenset({"batch.bad_jobs", "batch.output_locked"})
+
+
+class BatchDataError(BatchInputError, ReadError):
+    """A batch's data file cannot be read as rows; also a :class:`ReadError`, as it was
+    raised before.
+
+    Codes: ``batch.no_header`` (empty, or no header row), ``batch.bad_header`` (a column
+    without a name, or twice), ``batch.formula`` (a header cell that starts like a
+    spreadsheet formula), ``batch.no_sheet`` (no such worksheet), ``batch.unknown_format``
+    (neither CSV, XLSX nor JSONL).
+    """
+
+    code: ClassVar[str] = "batch.no_header"
+    codes: ClassVar[frozenset[str]] = frozenset({
+        "batch.no_header", "batch.bad_header", "batch.formula", "batch.no_sheet",
+        "batch.unknown_format",
+    })
+
+
+class TemplateError(BatchInputError):
     """A batch template is unusable: bad placeholder syntax, unknown filter, missing column."""
 
     code: ClassVar[str] = "batch.template"
@@ -341,7 +385,7 @@ AREAS: dict[str, tuple[type[EdcIssueError], ...]] = {
     "ob3": (ConversionError,),
     "validate": (ProfileError,),
     "render": (RenderError,),
-    "batch": (TemplateError,),
+    "batch": (BatchError,),
     "config": (ConfigError,),
     "signer": (SignerError,),
     "validation": (ValidationError,),

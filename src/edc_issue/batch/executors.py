@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import InputError
+from ..errors import BatchInputError
 from .rows import RowOutcome, RowTask, RowWork
 
 __all__ = ["Executor", "InlineExecutor", "ProcessExecutor"]
@@ -105,7 +105,7 @@ class ProcessExecutor:
 
     def __init__(self, jobs: int) -> None:
         if jobs < 1:
-            raise InputError(f"jobs must be at least 1, found {jobs}", code="batch.bad_jobs")
+            raise BatchInputError(f"jobs must be at least 1, found {jobs}", code="batch.bad_jobs")
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
 

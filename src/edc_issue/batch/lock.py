@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import InputError, IOFailure
+from ..errors import BatchInputError, IOFailure
 
 __all__ = ["LOCK_NAME", "FolderLock"]
 
@@ -26,7 +26,7 @@ LOCK_NAME = ".edc-issue.lock"
 class FolderLock:
     """An exclusive, non-blocking lock on *folder* (a context manager).
 
-    :raises InputError: ``batch.output_locked`` when another run holds it.
+    :raises BatchInputError: ``batch.output_locked`` when another run holds it.
     :raises IOFailure: the lock file cannot be created.
     """
 
@@ -48,7 +48,7 @@ class FolderLock:
             holder = _read_holder(fd)
             os.close(fd)
             who = f" (process {holder})" if holder else ""
-            raise InputError(
+            raise BatchInputError(
                 f"another edc-issue run{who} is writing to this folder; wait for it to end, "
                 "or give another output folder", code="batch.output_locked",
                 pointer=str(self.folder)) from None

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from .._types import JsonObject
-from ..errors import ConfigError, EdcIssueError, InputError
+from ..errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
 
 __all__ = [
     "BakeStep",
@@ -128,8 +128,8 @@ class SignStep:
         self._source: str | dict[str, Any] | None
         if isinstance(key, Key):
             if not key.has_secret:
-                raise InputError("the key has no secret half; it cannot sign",
-                                 code="key.no_secret")
+                raise KeyMaterialError("the key has no secret half; it cannot sign",
+                                       code="key.no_secret")
             self._source = (key.to_jwk(include_secret=True) if key.kind == "rsa"
                             else key.to_multikey(include_secret=True))
             loaded: Any = key
@@ -147,9 +147,9 @@ class SignStep:
                              f"(id, algorithm, sign), found {type(key).__name__}",
                              code="input.invalid")
         if isinstance(loaded, Key) and not loaded.has_secret:
-            raise InputError("the key file holds no secret key; it cannot sign",
-                             code="key.no_secret",
-                             pointer=self._source if isinstance(self._source, str) else None)
+            raise KeyMaterialError("the key file holds no secret key; it cannot sign",
+                                   code="key.no_secret",
+                                   pointer=self._source if isinstance(self._source, str) else None)
         self.suite = suite
         self.created = created
         self.issuer_from_key = issuer_from_key

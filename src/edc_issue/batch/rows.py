@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._types import JsonObject
-from ..errors import EdcIssueError, SignerError
+from ..errors import BatchError, EdcIssueError
 from .outputs import OutputFile, OutputStep
 from .sources import RowError
 
@@ -102,8 +102,8 @@ def _internal(task: RowTask, exc: Exception) -> RowOutcome:
 def _checked(task: RowTask, files: Sequence[OutputFile], outputs: OutputStep) -> RowOutcome:
     expected = len(outputs.suffixes)
     if len(files) != expected:
-        raise SignerError(f"the output step returned {len(files)} files, expected {expected}",
-                          code="batch.signer_output")
+        raise BatchError(f"the output step returned {len(files)} files, expected {expected}",
+                         code="batch.signer_output")
     return RowOutcome(task.row, files=tuple(files))
 
 
@@ -150,8 +150,8 @@ def issue_rows(tasks: Sequence[RowTask], outputs: OutputStep, *,
         try:
             results = call_group([tasks[p].credential for p in ready])
             if len(results) != len(ready):
-                raise SignerError(f"the output step returned {len(results)} results for "
-                                  f"{len(ready)} credentials", code="batch.signer_output")
+                raise BatchError(f"the output step returned {len(results)} results for "
+                                 f"{len(ready)} credentials", code="batch.signer_output")
         except Exception as exc:  # the group call failed: each of its rows fails with it
             results = [exc] * len(ready)
         for position, result in zip(ready, results, strict=True):

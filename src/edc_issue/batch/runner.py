@@ -49,7 +49,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .._types import Clock, JsonObject
-from ..errors import InputError, IOFailure, SignerError
+from ..errors import BatchError, BatchInputError, IOFailure
 from ..status.lists import StatusList
 from .cells import format_datetime
 from .executors import Executor, InlineExecutor, ProcessExecutor
@@ -322,13 +322,15 @@ def issue_batch(
     :raises TemplateError: a placeholder or ``key_column``/``name_column`` names a column
         the data does not have (before anything is issued).
     :raises ReadError: the data file cannot be read.
-    :raises InputError: ``batch.output_locked``: another run is writing to *out_dir*.
+    :raises BatchInputError: ``batch.output_locked``: another run is writing to *out_dir*;
+        ``batch.bad_jobs``: *jobs* is less than 1.
+    :raises BatchError: ``batch.worker_died``: a worker process died (run again to resume).
     :raises StatusError: the status list is full or has no allocation record.
     :raises IOFailure: the output folder cannot be written (the run stops; run it again
         to resume).
     """
     if jobs < 1:
-        raise InputError(f"jobs must be at least 1, found {jobs}", code="batch.bad_jobs")
+        raise BatchInputError(f"jobs must be at least 1, found {jobs}", code="batch.bad_jobs")
     compiled = _as_template(template, key_column)
     source = iter_rows(rows)
     columns = source.columns
@@ -377,8 +379,8 @@ def issue_batch(
             with contextlib.suppress(Exception):
                 run.write_report(time.monotonic() - started, stopped=True)
             if isinstance(exc, BrokenProcessPool):
-                raise SignerError("a worker process died; run again to resume",
-                                  code="batch.worker_died") from exc
+                raise BatchError("a worker process died; run again to resume",
+                                 code="batch.worker_died") from exc
             raise
         finally:
             run.close()

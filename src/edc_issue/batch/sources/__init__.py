@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from ...errors import ReadError
+from ...errors import BatchDataError
 from ._rows import Cell, Row, RowError, RowSource, formula_errors, looks_like_formula
 from .csv import CsvSource
 from .jsonl import JsonlSource
@@ -44,7 +44,7 @@ def open_rows(path: str | os.PathLike[str], *, sheet: str | None = None,
               delimiter: str | None = None) -> RowSource:
     """Open a CSV, XLSX or JSONL file of rows, chosen by its extension.
 
-    :raises ReadError: ``batch.unknown_format`` for any other extension, or the
+    :raises BatchDataError: ``batch.unknown_format`` for any other extension, or the
         errors of the source classes.
     """
     p = Path(path)
@@ -56,9 +56,9 @@ def open_rows(path: str | os.PathLike[str], *, sheet: str | None = None,
     if suffix in _JSONL_SUFFIXES:
         return JsonlSource(p)
     if suffix == ".xls":
-        raise ReadError("old .xls workbooks are not supported; save it as .xlsx or CSV UTF-8",
-                        pointer=str(p), code="batch.unknown_format")
-    raise ReadError(
+        raise BatchDataError("old .xls workbooks are not supported; save it as .xlsx or CSV UTF-8",
+                             pointer=str(p), code="batch.unknown_format")
+    raise BatchDataError(
         f"unknown data format {suffix or '(no extension)'}; expected .csv, .xlsx or .jsonl",
         pointer=str(p), code="batch.unknown_format")
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ...errors import ReadError
+from ...errors import BatchDataError
 
 __all__ = ["Cell", "Row", "RowError", "RowSource", "check_header", "formula_errors",
            "looks_like_formula"]
@@ -123,25 +123,25 @@ def _has_formula(value: Cell) -> bool:
 def check_header(names: list[str], source: str) -> list[str]:
     """Return the header's column names, stripped (trailing empty cells dropped).
 
-    :raises ReadError: ``batch.no_header`` (empty), ``batch.bad_header`` (a column
+    :raises BatchDataError: ``batch.no_header`` (empty), ``batch.bad_header`` (a column
         without a name, or named twice), ``batch.formula``.
     """
     columns = [n.strip() for n in names]
     while columns and columns[-1] == "":
         columns.pop()  # trailing empty header cells (a trailing delimiter)
     if not columns:
-        raise ReadError("the header row is empty; the first row must name the columns",
-                        pointer=source, code="batch.no_header")
+        raise BatchDataError("the header row is empty; the first row must name the columns",
+                             pointer=source, code="batch.no_header")
     seen: set[str] = set()
     for position, name in enumerate(columns, start=1):
         if not name:
-            raise ReadError(f"column {position} of the header has no name", pointer=source,
-                            code="batch.bad_header")
+            raise BatchDataError(f"column {position} of the header has no name", pointer=source,
+                                 code="batch.bad_header")
         if name in seen:
-            raise ReadError(f"column {name!r} appears twice in the header", pointer=source,
-                            code="batch.bad_header")
+            raise BatchDataError(f"column {name!r} appears twice in the header", pointer=source,
+                                 code="batch.bad_header")
         if looks_like_formula(name):
-            raise ReadError(f"header cell {name!r} starts like a spreadsheet formula",
-                            pointer=source, code="batch.formula")
+            raise BatchDataError(f"header cell {name!r} starts like a spreadsheet formula",
+                                 pointer=source, code="batch.formula")
         seen.add(name)
     return columns

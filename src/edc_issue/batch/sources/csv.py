@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..._io import open_input
-from ...errors import ReadError
+from ...errors import BatchDataError, ReadError
 from ._rows import Row, RowError, check_header, formula_errors
 
 __all__ = ["CsvSource"]
@@ -63,8 +63,8 @@ class CsvSource:
             reader = csv.reader(fh, delimiter=self.delimiter)
             header = next((r for r in reader if any(c.strip() for c in r)), None)
         if header is None:
-            raise ReadError("the file has no header row (it is empty)", pointer=self._source,
-                            code="batch.no_header")
+            raise BatchDataError("the file has no header row (it is empty)", pointer=self._source,
+                                 code="batch.no_header")
         self._columns = check_header(header, self._source)
 
     def _open(self) -> TextIO:

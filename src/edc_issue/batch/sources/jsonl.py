@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..._io import open_input
-from ...errors import ReadError
+from ...errors import BatchDataError, ReadError
 from ._rows import Row, RowError, formula_errors
 
 __all__ = ["JsonlSource"]
@@ -31,8 +31,8 @@ class JsonlSource:
                 self._columns = list(row.values)
                 break
         if self._columns is None:
-            raise ReadError("no JSON object found; expected one object per line",
-                            pointer=self._source, code="batch.no_header")
+            raise BatchDataError("no JSON object found; expected one object per line",
+                                 pointer=self._source, code="batch.no_header")
         self._count: int | None = None
 
     def _open(self) -> TextIO:

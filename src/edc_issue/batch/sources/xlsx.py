@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._io import open_input
-from ...errors import ReadError
+from ...errors import BatchDataError, ConfigError, ReadError
 from ._rows import Cell, Row, RowError, check_header, formula_errors
 
 __all__ = ["XlsxSource"]
@@ -51,8 +51,8 @@ class XlsxSource:
                     self._header_row = number
                     break
             if header is None:
-                raise ReadError("the sheet is empty; the first row must name the columns",
-                                pointer=self._source, code="batch.no_header")
+                raise BatchDataError("the sheet is empty; the first row must name the columns",
+                                     pointer=self._source, code="batch.no_header")
             self._columns = check_header(header, self._source)
             max_row = getattr(ws, "max_row", None)
             self._count = (max_row - self._header_row) if isinstance(max_row, int) else None
@@ -63,8 +63,8 @@ class XlsxSource:
         try:
             import openpyxl
         except ImportError as exc:  # pragma: no cover - a declared dependency
-            raise ReadError("reading .xlsx needs openpyxl: pip install 'openpyxl>=3.1'",
-                            pointer=self._source, code="config.extra_missing") from exc
+            raise ConfigError("reading .xlsx needs openpyxl: pip install 'openpyxl>=3.1'",
+                              pointer=self._source, code="config.extra_missing") from exc
         with open_input(self.path) as fh:
             try:
                 workbook = openpyxl.load_workbook(fh, read_only=True, data_only=False)
@@ -76,8 +76,8 @@ class XlsxSource:
                     yield workbook.worksheets[0]
                 elif self.sheet not in workbook.sheetnames:
                     names = ", ".join(workbook.sheetnames)
-                    raise ReadError(f"no sheet named {self.sheet!r} (sheets: {names})",
-                                    pointer=self._source, code="batch.no_sheet")
+                    raise BatchDataError(f"no sheet named {self.sheet!r} (sheets: {names})",
+                                         pointer=self._source, code="batch.no_sheet")
                 else:
                     yield workbook[self.sheet]
             finally:
