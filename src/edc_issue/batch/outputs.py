@@ -27,10 +27,13 @@ import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .._types import JsonObject
 from ..errors import ConfigError, EdcIssueError, InputError, KeyMaterialError
+
+if TYPE_CHECKING:
+    from .._issuer import Issuer
 
 __all__ = [
     "BakeStep",
@@ -97,16 +100,6 @@ def _output(signed: Any, suffix: str) -> OutputFile:
     return OutputFile(suffix, dump_json(signed))
 
 
-def _controller_of(signer: Any) -> str | None:
-    controller = getattr(signer, "controller", None)
-    if isinstance(controller, str) and controller:
-        return controller
-    method = getattr(signer, "id", None)
-    if isinstance(method, str) and "#" in method:
-        return method.split("#", 1)[0]
-    return None
-
-
 class SignStep:
     """Sign with a key: a Data Integrity proof, or a VC-JWT with ``suite="vc-jwt"``.
 
@@ -117,13 +110,16 @@ class SignStep:
     :param suite: ``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019`` or ``vc-jwt``; default from the key.
     :param created: the proofs' ``created`` time (default: when each is signed).
     :param issuer_from_key: set each credential's issuer to the key's controller.
-    :raises ReadError, KeyMaterialError: the key cannot be loaded (checked at once).
+    :raises ReadError, KeyMaterialError: the key cannot be loaded, or its algorithm is not
+        one edc_issue signs with (checked at once).
+    :raises ProofFormatError: ``proof.unknown_suite`` (checked at once).
     """
 
     def __init__(self, key: Any, *, suite: str | None = None, created: str | None = None,
                  issuer_from_key: bool = False) -> None:
         from .._types import Signer
         from ..keys import Key, load_key
+        from ..keys.signing import signer_controller
 
         self._source: str | dict[str, Any] | None
         if isinstance(key, Key):
@@ -153,11 +149,19 @@ class SignStep:
         self.suite = suite
         self.created = created
         self.issuer_from_key = issuer_from_key
-        self._issuer_id = _controller_of(loaded)
+        self._issuer_id = signer_controller(loaded)
         self._key: Any = loaded
+        # an unknown suite or an algorithm no suite takes is refused now, not on every row
+        self._issuer: Issuer | None = self._make_issuer(loaded)
+
+    def _make_issuer(self, signer: Any) -> Issuer:
+        from .._issuer import Issuer
+
+        return Issuer(signer, suite=self.suite, issuer_from_key=self.issuer_from_key)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        state["_issuer"] = None  # made again in each worker process
         if self._source is not None:
             state["_key"] = None  # reloaded in each worker process
         return state
@@ -184,20 +188,19 @@ class SignStep:
         """``.jwt`` for VC-JWT, else ``.json``."""
         return (".jwt",) if self.suite == "vc-jwt" else (".json",)
 
-    def _loaded(self) -> Any:
-        if self._key is None:
-            from ..keys import load_key
+    def _ready(self) -> Issuer:
+        if self._issuer is None:
+            if self._key is None:
+                from ..keys import load_key
 
-            assert self._source is not None
-            self._key = load_key(self._source)
-        return self._key
+                assert self._source is not None
+                self._key = load_key(self._source)
+            self._issuer = self._make_issuer(self._key)
+        return self._issuer
 
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
-        """Sign *credential*."""
-        from .._api import sign
-
-        signed = sign(credential, self._loaded(), suite=self.suite, created=self.created,
-                      issuer_from_key=self.issuer_from_key)
+        """Sign *credential* (with one :class:`~edc_issue.Issuer` per process)."""
+        signed = self._ready().issue(credential, created=self.created)
         return [_output(signed, self.suffixes[0])]
 
 
