@@ -17,8 +17,6 @@ import uuid
 from dataclasses import dataclass
 
 from .._types import Clock, JsonObject
-from ..formats.envelopes import EDC_CONTEXT
-from ..status.lists import BITSTRING_STATUS_LIST_ENTRY, CREDENTIALS_V2, STATUS_V1
 from .journal import Journal
 from .outputs import OutputStep, dump_json
 from .report import RowResult
@@ -26,7 +24,7 @@ from .sinks import Sink
 from .sources import Row, RowError
 from .template import RenderContext, RowFailure, Template
 
-__all__ = ["DELIVERY_SUFFIX", "Plan", "Planner", "attach_status", "row_key"]
+__all__ = ["DELIVERY_SUFFIX", "Plan", "Planner", "row_key"]
 
 #: The suffix of the file beside a credential that holds its ``deliveryDetails`` (EU upload).
 DELIVERY_SUFFIX = ".deliveryDetails.json"
@@ -62,24 +60,6 @@ class Plan:
     extra: tuple[tuple[str, bytes], ...] = ()
     index: int | None = None
     reuse_index: bool = False
-
-
-def attach_status(credential: JsonObject, entry: JsonObject) -> None:
-    """Add a ``credentialStatus`` *entry* (and the status context where it is missing)."""
-    context = credential.get("@context")
-    contexts = context if isinstance(context, list) else [context] if context else []
-    if CREDENTIALS_V2 not in contexts and STATUS_V1 not in contexts:
-        credential["@context"] = [*contexts, STATUS_V1]
-    if EDC_CONTEXT in contexts:
-        # the EDC shapes want one credentialStatus of class elm:CredentialStatus
-        entry = dict(entry, type=["CredentialStatus", BITSTRING_STATUS_LIST_ENTRY])
-    existing = credential.get("credentialStatus")
-    if existing is None:
-        credential["credentialStatus"] = entry
-    elif isinstance(existing, list):
-        credential["credentialStatus"] = [*existing, entry]
-    else:
-        credential["credentialStatus"] = [existing, entry]
 
 
 def _safe_stem(text: str) -> str:

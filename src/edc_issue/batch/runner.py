@@ -50,13 +50,13 @@ from pathlib import Path
 
 from .._types import Clock, JsonObject
 from ..errors import BatchError, BatchInputError, IOFailure
-from ..status.lists import StatusList
+from ..status.lists import StatusList, attach_status
 from .cells import format_datetime
 from .executors import Executor, InlineExecutor, ProcessExecutor
 from .journal import JOURNAL_NAME, Journal
 from .lock import FolderLock
 from .outputs import OutputStep
-from .planner import Plan, Planner, attach_status
+from .planner import Plan, Planner
 from .progress import Progress
 from .report import REPORT_CSV, BatchReport, ReportWriter, RowResult
 from .rows import RowOutcome, RowTask, RowWork
@@ -149,7 +149,8 @@ class _Run:
                 plan.index = index
             for plan in plans:
                 assert plan.index is not None
-                attach_status(plan.credential, self.status_list.entry(plan.index))
+                plan.credential = attach_status(plan.credential,
+                                                self.status_list.entry(plan.index))
         for plan in plans:
             self.journal.write(plan.key, "pending", row=plan.row.number, id=plan.id,
                                files=plan.files, index=plan.index)
