@@ -25,10 +25,6 @@ from .sources import RowError
 __all__ = ["RowOutcome", "RowTask", "RowWork", "issue_row", "issue_rows",
            "validate_with_models"]
 
-_EDC_TYPES = frozenset({"EuropeanDigitalCredential", "EuropassCredential"})
-_OB3_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
-
-
 @dataclass(frozen=True)
 class RowTask:
     """One planned credential: its row number, the credential, and which column filled
@@ -54,22 +50,34 @@ class RowOutcome:
 
 
 def validate_with_models(credential: JsonObject) -> None:
-    """Read *credential* through its data model (EDC or Open Badges 3.0), if it has one.
+    """Read *credential* through its data model, if it has one: an EDC, an Open Badge
+    (an achievement or an endorsement) or a CLR, recognised as
+    :func:`edc_issue.formats.detect.kind_of` recognises them.
 
     Other credentials pass unchecked.
 
     :raises ModelError: with each problem and its JSON path.
     """
-    value = credential.get("type")
-    types = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
-    if types & _EDC_TYPES:
+    from ..formats.detect import kind_of
+
+    kind = kind_of(credential)
+    if kind == "edc":
         from ..models.edc import EuropeanDigitalCredential
 
         EuropeanDigitalCredential.model_validate(credential)
-    elif types & _OB3_TYPES:
-        from ..models.ob3 import AchievementCredential
+    elif kind == "ob3":
+        from ..models.ob3 import AchievementCredential, EndorsementCredential
 
-        AchievementCredential.model_validate(credential)
+        value = credential.get("type")
+        types = value if isinstance(value, list) else [value]
+        if "AchievementCredential" in types or "OpenBadgeCredential" in types:
+            AchievementCredential.model_validate(credential)
+        else:
+            EndorsementCredential.model_validate(credential)
+    elif kind == "clr":
+        from ..models.clr import ClrCredential
+
+        ClrCredential.model_validate(credential)
 
 
 def _column_for(path: str, columns_by_path: Mapping[str, str]) -> str | None:

@@ -30,9 +30,11 @@ from edc_issue.batch import (
     issue_batch,
     issue_row,
     issue_rows,
+    validate_with_models,
 )
 from edc_issue.batch.template import RenderContext
-from edc_issue.errors import SignerError
+from edc_issue.errors import ModelError, SignerError
+from edc_issue.formats.envelopes import EDC_CONTEXT
 
 from .conftest import learner
 
@@ -85,6 +87,27 @@ class _TwoFiles:
 
     def __call__(self, credential: dict[str, Any]) -> list[OutputFile]:
         return [OutputFile(".json", b"{}"), OutputFile(".json", b"{}")]
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "openbadges"
+
+
+@pytest.mark.parametrize("name", ["ob30/endorsement-valid.json", "clr20/complex.json"])
+def test_endorsements_and_clrs_are_read_through_their_models(name: str) -> None:
+    good = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    validate_with_models(good)
+    broken = dict(good, credentialSubject=dict(good["credentialSubject"], type=[]))
+    with pytest.raises(ModelError) as info:
+        validate_with_models(broken)
+    assert any(path.startswith("credentialSubject") for path, _ in info.value.problems)
+
+
+def test_what_the_detector_calls_an_edc_is_read_as_one() -> None:
+    # the EDC context without the EDC type is an EDC that lacks its type, not "no model"
+    with pytest.raises(ModelError):
+        validate_with_models({"@context": [EDC_CONTEXT], "type": ["VerifiableCredential"]})
+    validate_with_models({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                          "type": ["VerifiableCredential"]})  # a plain VC has no model
 
 
 def test_a_step_returning_the_wrong_files_fails_its_row(ob3_template: dict[str, Any]) -> None:
