@@ -17,7 +17,10 @@ See :func:`issue_batch` for how a run goes and how it resumes. The parts:
   out, nothing written), run by an :class:`Executor` (:class:`InlineExecutor`,
   :class:`ProcessExecutor`), whose files the runner writes through a :class:`Sink`
   (:class:`FolderSink`);
-- the report: :class:`BatchReport`, ``report.csv`` and ``report.json``.
+- the report: :class:`BatchReport`, ``report.csv`` and ``report.json``;
+- the errors: :class:`BatchError` and below it :class:`BatchInputError` (the batch cannot
+  start: exit 2), :class:`BatchDataError` (a data file that is not rows) and
+  :class:`TemplateError` (all defined in :mod:`edc_issue.errors`).
 
 The output steps were first called "signers" (one of them signs nothing): ``KeySigner``,
 ``SealSigner``, ``BakingSigner``, ``CallableSigner`` and ``BatchSigner`` still import, with
@@ -29,6 +32,7 @@ from __future__ import annotations
 import warnings as _warnings
 from typing import Any as _Any
 
+from ..errors import BatchDataError, BatchError, BatchInputError
 from .executors import Executor, InlineExecutor, ProcessExecutor
 from .journal import JOURNAL_NAME
 from .lock import LOCK_NAME
@@ -81,6 +85,9 @@ __all__ = [
     "REPORT_CSV",
     "REPORT_JSON",
     "BakeStep",
+    "BatchDataError",
+    "BatchError",
+    "BatchInputError",
     "BatchReport",
     "Cell",
     "CsvSource",
