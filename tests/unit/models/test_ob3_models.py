@@ -304,3 +304,17 @@ def test_clr_problems_have_paths() -> None:
     assert "credentialSubject.verifiableCredential[0].credentialSubject.type" in problems
     del document["credentialSubject"]["verifiableCredential"]
     assert "credentialSubject.verifiableCredential" in _problems(document, ClrCredential)
+
+
+def test_every_model_is_built_once_at_import() -> None:
+    # a class left with unresolved forward references is rebuilt on every validation
+    # (AchievementSubject was: a badge's validation cost twice what it should)
+    import edc_issue.models.clr as clr
+    import edc_issue.models.ob3 as ob3
+    from edc_issue.models._base import JsonLdModel
+
+    models = [value for module in (ob3, clr) for value in vars(module).values()
+              if isinstance(value, type) and issubclass(value, JsonLdModel)]
+    assert len(models) > 15
+    incomplete = [m.__name__ for m in models if not m.__pydantic_complete__]
+    assert not incomplete, incomplete
