@@ -44,7 +44,7 @@ from _common import (
 HERE = Path(__file__).resolve()
 CASES = ["validate", "seal", "seal + validate", "DI sign + validate", "seal-verify"]
 GOALS = {"seal + validate": 20.0}
-PASSWORD = "benchmark-only"  # a throw-away TEST certificate's password  # noqa: S105
+PASSWORD = "benchmark-only"  # a throw-away TEST certificate's password
 
 
 def worker(case: str, n: int, pki: Path) -> None:
