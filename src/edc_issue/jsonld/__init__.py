@@ -5,8 +5,9 @@ This package is the only importer of pyld.
 
 from __future__ import annotations
 
-from .expand import canonical_nquads, expand, to_dataset, to_nquads
+from .expand import expand
 from .loader import OfflineLoader, bundled_contexts, default_loader
+from .rdf import canonical_nquads, to_dataset, to_nquads, to_quads
 from .rdfc10 import canonicalize, canonicalize_nquads
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "expand",
     "to_dataset",
     "to_nquads",
+    "to_quads",
 ]

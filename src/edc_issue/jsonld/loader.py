@@ -20,6 +20,7 @@ from typing import Any
 from .._resources import schemas_dir
 from .._types import Fetcher, JsonObject, RemoteDocument
 from ..errors import ContextError, EdcIssueError, SecurityWarning
+from .cache import ContextCache
 
 __all__ = ["OfflineLoader", "bundled_contexts", "default_loader"]
 
@@ -78,8 +79,9 @@ class OfflineLoader:
         :func:`edc_issue._net.default_fetcher`).
 
     Instances are callables with pyld's loader signature ``(url, options)``.
-    Each instance also owns the cache of processed contexts that
-    :func:`edc_issue.to_nquads` uses, so contexts are parsed and processed once.
+    Each instance also owns :attr:`contexts`, the cache of resolved and processed
+    contexts (:class:`~edc_issue.jsonld.cache.ContextCache`) that every JSON-LD
+    operation with this loader shares, so each context is processed once per process.
     """
 
     def __init__(
@@ -100,9 +102,7 @@ class OfflineLoader:
         self.fetcher = fetcher
         self._fetched: dict[str, JsonObject] = {}
         self._lock = threading.Lock()
-        # pyld's processed-context cache, private to this loader (see jsonld.expand)
-        self.context_cache: Any = None
-        self.context_memo: Any = None
+        self._contexts: ContextCache | None = None
 
     def add(self, url: str, document: JsonObject) -> None:
         """Serve *document* for *url* from now on (tests, private contexts, did.json)."""
@@ -110,8 +110,18 @@ class OfflineLoader:
             raise ContextError("a context document must be a JSON object", pointer=url)
         self._extra[_normalise_url(url)] = document
         # documents changed: resolved and processed contexts may differ
-        self.context_cache = None
-        self.context_memo = None
+        self._contexts = None
+
+    @property
+    def contexts(self) -> ContextCache:
+        """This loader's context cache (a new one after :meth:`add` changes its documents)."""
+        cache = self._contexts
+        if cache is None:
+            with self._lock:
+                cache = self._contexts
+                if cache is None:
+                    cache = self._contexts = ContextCache()
+        return cache
 
     def knows(self, url: str) -> bool:
         """Return True if *url* is served without the network."""

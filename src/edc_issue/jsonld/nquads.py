@@ -35,10 +35,16 @@ __all__ = [
     "Literal",
     "Object",
     "Quad",
+    "RawGraph",
+    "RawObject",
+    "RawQuad",
+    "RawSubject",
     "Subject",
     "Term",
     "from_pyld_dataset",
     "parse_nquads",
+    "quads_from_raw",
+    "raw_from_quads",
     "serialize_literal",
     "serialize_nquads",
     "serialize_quad",
@@ -130,6 +136,56 @@ class Quad:
 
     def __str__(self) -> str:
         return serialize_quad(self).rstrip("\n")
+
+
+# ----------------------------------------------------------------------- raw quads
+
+RawSubject: TypeAlias = "str | BlankNode"
+"""A subject in raw form: an IRI as a plain ``str``, or a :class:`BlankNode`."""
+RawObject: TypeAlias = "str | BlankNode | Literal"
+"""An object in raw form: an IRI as a plain ``str``, a :class:`BlankNode` or a :class:`Literal`."""
+RawGraph: TypeAlias = "str | BlankNode | None"
+"""A graph name in raw form (``None`` for the default graph)."""
+RawQuad: TypeAlias = (
+    "tuple[str | BlankNode, str, str | BlankNode | Literal, str | BlankNode | None]"
+)
+"""A quad as a plain tuple, IRIs as plain strings: the form the compiled JSON-LD path
+emits and the canonicalizer reads, without building a :class:`Quad` per statement."""
+
+
+def quads_from_raw(raw: Iterable[RawQuad]) -> list[Quad]:
+    """Raw quads as :class:`Quad` values, in the same order."""
+    out: list[Quad] = []
+    iris: dict[str, IRI] = {}
+
+    def iri(value: str) -> IRI:
+        found = iris.get(value)
+        if found is None:
+            found = iris[value] = IRI(value)
+        return found
+
+    for s, p, o, g in raw:
+        out.append(Quad(
+            iri(s) if type(s) is str else s,  # type: ignore[arg-type]
+            iri(p),
+            iri(o) if type(o) is str else o,  # type: ignore[arg-type]
+            DEFAULT_GRAPH if g is None else iri(g) if type(g) is str else g,  # type: ignore[arg-type]
+        ))
+    return out
+
+
+def raw_from_quads(quads: Iterable[Quad]) -> list[RawQuad]:
+    """:class:`Quad` values in raw form, in the same order."""
+    out: list[RawQuad] = []
+    for q in quads:
+        s, o, g = q.subject, q.object, q.graph
+        out.append((
+            s.value if isinstance(s, IRI) else s,
+            q.predicate.value,
+            o.value if isinstance(o, IRI) else o,
+            None if isinstance(g, DefaultGraph) else g.value if isinstance(g, IRI) else g,
+        ))
+    return out
 
 
 # ------------------------------------------------------------------- serialization

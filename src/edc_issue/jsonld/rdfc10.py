@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Final, NoReturn, Protocol
 
 from ..errors import CanonicalizationError
-from .nquads import IRI, BlankNode, Quad, parse_nquads, serialize_literal
+from .nquads import BlankNode, Quad, RawQuad, parse_nquads, raw_from_quads, serialize_literal
 
 __all__ = [
     "DEFAULT_MAX_WORK",
@@ -47,6 +47,7 @@ __all__ = [
     "CanonicalResult",
     "canonicalize",
     "canonicalize_nquads",
+    "canonicalize_raw",
     "canonicalize_with_map",
     "issued_identifiers",
 ]
@@ -183,7 +184,7 @@ def _sort_lines(lines: list[str], astral: bool) -> None:
 class _Canonicalizer:
     """State of one run of the canonicalization algorithm (section 4.4)."""
 
-    def __init__(self, quads: Iterable[Quad], hash_algorithm: str,
+    def __init__(self, quads: Iterable[RawQuad], hash_algorithm: str,
                  max_work_factor: float, max_deep_iterations: int | None,
                  max_work: int | None) -> None:
         self.new_hash = _hash_factory(hash_algorithm)
@@ -223,33 +224,35 @@ class _Canonicalizer:
         parts = self.parts
         labels = self.labels
         seen: set[tuple[str, str, str, str]] = set()
-        for quad in self.input:
-            subject, obj, graph = quad.subject, quad.object, quad.graph
+        astral = False
+        for subject, predicate, obj, graph in self.input:
             ls = lo = lg = None
-            if isinstance(subject, BlankNode):
-                ls = subject.id
+            if type(subject) is str:
+                s = "<" + subject + ">"
+            else:
+                ls = subject.id  # type: ignore[union-attr]
                 s = "_:" + ls
-            else:
-                s = "<" + subject.value + ">"
-            if isinstance(obj, BlankNode):
-                lo = obj.id
+            kind = type(obj)
+            if kind is str:
+                o = "<" + obj + ">"  # type: ignore[operator]
+            elif kind is BlankNode:
+                lo = obj.id  # type: ignore[union-attr]
                 o = "_:" + lo
-            elif isinstance(obj, IRI):
-                o = "<" + obj.value + ">"
             else:
-                o = serialize_literal(obj)
-            if isinstance(graph, BlankNode):
-                lg = graph.id
-                g = "_:" + lg
-            elif isinstance(graph, IRI):
-                g = "<" + graph.value + ">"
-            else:
+                o = serialize_literal(obj)  # type: ignore[arg-type]
+            if graph is None:
                 g = ""
-            key = (s, "<" + quad.predicate.value + ">", o, g)
+            elif type(graph) is str:
+                g = "<" + graph + ">"
+            else:
+                lg = graph.id  # type: ignore[union-attr]
+                g = "_:" + lg
+            key = (s, "<" + predicate + ">", o, g)
             if key in seen:
                 continue
-            if not self.astral and any(_ASTRAL.search(term) for term in key):
-                self.astral = True
+            if not astral and not (s.isascii() and o.isascii() and key[1].isascii()
+                                   and g.isascii()):
+                astral = any(_ASTRAL.search(term) for term in key)
             seen.add(key)
             index = len(parts)
             parts.append(key)
@@ -261,6 +264,7 @@ class _Canonicalizer:
                         bnode_quads[label] = [index]
                     elif indexes[-1] != index:
                         indexes.append(index)
+        self.astral = astral
 
     # -- 4.6 Hash First Degree Quads -------------------------------------------
 
@@ -475,8 +479,26 @@ def canonicalize_with_map(
         algorithm, ``canon.poison_graph`` when the bound is reached.
     """
     return _Canonicalizer(
-        quads, hash_algorithm, max_work_factor, max_deep_iterations, max_work
+        raw_from_quads(quads), hash_algorithm, max_work_factor, max_deep_iterations, max_work
     ).run()
+
+
+def canonicalize_raw(
+    raw: Iterable[RawQuad],
+    *,
+    hash_algorithm: str = "sha256",
+    max_work_factor: float = DEFAULT_MAX_WORK_FACTOR,
+    max_deep_iterations: int | None = None,
+    max_work: int | None = DEFAULT_MAX_WORK,
+) -> str:
+    """:func:`canonicalize` for quads in raw form (:data:`.nquads.RawQuad`).
+
+    The compiled JSON-LD path hands its quads over this way, without a :class:`Quad`
+    per statement.
+    """
+    return _Canonicalizer(
+        raw, hash_algorithm, max_work_factor, max_deep_iterations, max_work
+    ).run().nquads
 
 
 def canonicalize(

@@ -25,7 +25,7 @@ from ..errors import (
     KeyMaterialError,
     ProofFormatError,
 )
-from ..jsonld import OfflineLoader, canonicalize_nquads, to_nquads
+from ..jsonld import OfflineLoader, canonical_nquads
 from ..keys._base58 import multibase_decode, multibase_encode
 from ..keys.key import Key, KeyKind
 from ..keys.signing import signer_id, signer_kind, signer_sign
@@ -106,9 +106,14 @@ class RdfcSuite:
 
     def transform(self, document: JsonObject, *, kind: KeyKind, strict: bool,
                   loader: OfflineLoader | None = None) -> str:
-        """Return the RDFC-1.0 canonical N-Quads of *document*."""
-        nquads = to_nquads(document, strict=strict, loader=loader)
-        return canonicalize_nquads(nquads, hash_algorithm=self.hash_algorithm(kind))
+        """Return the RDFC-1.0 canonical N-Quads of *document*.
+
+        The quads go straight into the canonicalizer (no N-Quads text in between), and a
+        small document such as a proof configuration is canonicalized once per distinct
+        content (:func:`edc_issue.jsonld.canonical_nquads`).
+        """
+        return canonical_nquads(document, strict=strict, loader=loader,
+                                hash_algorithm=self.hash_algorithm(kind))
 
     def hash(self, canonical_document: str, canonical_proof_config: str, *,
              kind: KeyKind) -> bytes:
