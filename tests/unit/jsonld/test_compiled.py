@@ -153,9 +153,27 @@ CLR = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 EDC = "http://data.europa.eu/snb/model/context/edc-ap"
 DI = "https://w3id.org/security/data-integrity/v2"
 EX2 = "https://www.w3.org/ns/credentials/examples/v2"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: An inline context with one term of each kind the compiled path handles.
+KINDS: dict[str, Any] = {
+    "ex": "https://example.org/ns#", "Thing": "ex:Thing",
+    "label": {"@id": "ex:label", "@container": "@language"},
+    "labels": {"@id": "ex:labels", "@container": ["@language", "@set"]},
+    "items": {"@id": "ex:items", "@container": "@list"},
+    "ref": {"@id": "ex:ref", "@type": "@id"}, "kind": {"@id": "ex:kind", "@type": "@vocab"},
+    "when": {"@id": "ex:when", "@type": XSD + "dateTime"},
+    "score": {"@id": "ex:score", "@type": XSD + "double"},
+    "count": {"@id": "ex:count", "@type": XSD + "integer"},
+    "g": {"@id": "ex:g", "@container": "@graph"},
+    "fr": {"@id": "ex:fr", "@language": "fr"}, "plain": {"@id": "ex:plain", "@language": None},
+    "Scoped": {"@id": "ex:Scoped", "@context": {"inner": "ex:inner", "label": "ex:other"}},
+    "prop": {"@id": "ex:prop", "@context": {"deep": {"@id": "ex:deep", "@type": "@id"}}},
+    "none": {"@id": "ex:none", "@type": "@none"},
+}
 CONTEXT_SETS: list[Any] = [[V2], [V2, OB3], [V2, OB3, EXT], [V2, OB3, CLR], [V1], [V1, DI],
-                           [EDC], V2, [V2, EX2], [V2, {"ex": "https://example.org/ns#",
-                                                       "Thing": "ex:Thing"}]]
+                           [EDC], V2, [V2, EX2], [V2, KINDS], [KINDS],
+                           [{**KINDS, "@language": "EN-gb", "@vocab": "https://example.org/v#"}],
+                           [{**KINDS, "@vocab": "https://example.org/v#"}, V2]]
 
 
 @cache
@@ -238,7 +256,7 @@ def _value(depth: int, index: int = 0) -> st.SearchStrategy[Any]:
     if depth <= 0:
         return leaf | st.lists(leaf, max_size=3)
     inner = _node(depth - 1, index)
-    language_map = st.dictionaries(st.sampled_from(["en", "EN-GB", "fr", "@none", "x"]),
+    language_map = st.dictionaries(st.sampled_from(["en", "EN-GB", "fr", "@none", "x", "De"]),
                                    st.text(max_size=5) | st.lists(st.text(max_size=3),
                                                                   max_size=2), max_size=3)
     value_object = st.fixed_dictionaries(
@@ -311,3 +329,32 @@ def test_the_generators_reach_the_compiled_path() -> None:
             settings=settings(max_examples=1000, deadline=None,
                               suppress_health_check=[HealthCheck.too_slow]))
         assert check(found)
+
+
+# --- targeted cases ---------------------------------------------------------------
+
+CASES: list[Any] = [
+    {"label": {"EN-GB": "colour", "@none": "x", "fr": ["a", "b"], "de": None}},
+    {"labels": {"En": "x"}}, {"label": "not a map"},
+    {"items": [1, "two", {"@value": 3}, None, {"ref": "urn:a"}]}, {"items": []},
+    {"items": {"@value": None}}, {"items": "one"},
+    {"ref": "_:b1", "kind": "Thing", "when": "2024-01-01T00:00:00Z", "count": 5.0},
+    {"score": 1, "count": True}, {"score": "1.5"}, {"score": "abc"}, {"count": 10**21},
+    {"ex:n": [1.5, -0.0, 2.5e-7, 1e100, 0.1]}, {"ex:n": [2**64, -7, 0, 1.0]},
+    {"fr": "bonjour", "plain": "x", "none": "y", "ex:v": "z"},
+    {"g": {"@id": "urn:inner", "ex:p": "v", "g": {"ex:q": 1}}}, {"g": [{"ex:p": 1}, {}]},
+    {"@type": "Scoped", "inner": "i", "label": "l", "ex:child": {"label": {"en": "x"}}},
+    {"@type": "Scoped", "ex:child": {"inner": "declined: type-scoped terms do not propagate"}},
+    {"prop": {"deep": "urn:d"}}, {"ex:p": {"@value": "v", "@language": "EN"}},
+    {"ex:p": {"@value": "v", "@type": "ex:dt"}}, {"ex:p": {"@value": "v", "@direction": "rtl"}},
+    {"ex:p": [[1, 2], [3]]}, {"ex:p": {}}, {"@id": "urn:only"}, {"ex:p": {"@id": "urn:ref"}},
+    {"@id": "_:a", "ex:p": {"@id": "_:a"}}, {"type": "Thing"},
+    {"ex:p": "\u0000\t\"\\ \U0001f600 \ufffd"},
+]
+
+
+@pytest.mark.parametrize("body", CASES)
+@pytest.mark.parametrize("context", [[KINDS], [V2, KINDS],
+                                     [{**KINDS, "@language": "EN-gb"}]])
+def test_case(body: dict[str, Any], context: Any) -> None:
+    check({"@context": context, **body})
