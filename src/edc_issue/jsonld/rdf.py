@@ -117,7 +117,7 @@ def canonical_nquads(
     The same as ``canonicalize_nquads(to_nquads(document))`` without writing and
     re-parsing N-Quads text: the path signers and verifiers take.
 
-    A small document (a proof configuration: the same for every credential signed in
+    A flat document (a proof configuration: the same for every credential signed in
     the same second) is canonicalized once per distinct content and loader.
 
     See: <https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022>
@@ -140,28 +140,20 @@ def canonical_nquads(
     return result
 
 
-_SMALL_NODES = 48
-
-
 def _small_json(document: Any) -> str | None:
-    """The JSON text of a small document of plain JSON values, else None (not cached)."""
-    if type(document) is not dict or len(document) > 16:
+    """The JSON text of a flat document (a proof configuration), else None (not cached).
+
+    Flat: at most 12 entries, each a string, number, boolean or null, or a list of
+    them. A credential has nested objects, so its canonical form is always computed.
+    """
+    if type(document) is not dict or len(document) > 12:
         return None
-    budget = _SMALL_NODES
-    stack: list[Any] = [document]
-    while stack:
-        cur = stack.pop()
-        budget -= 1
-        if budget < 0:
+    for key, value in document.items():
+        if type(key) is not str:
             return None
-        kind = type(cur)
-        if kind is dict:
-            if not all(type(k) is str for k in cur):
+        for item in value if type(value) is list else (value,):
+            kind = type(item)
+            if not (kind is str or kind is int or kind is bool or item is None or (
+                    kind is float and math.isfinite(item))):
                 return None
-            stack.extend(cur.values())
-        elif kind is list:
-            stack.extend(cur)
-        elif not (kind is str or kind is int or kind is bool or cur is None or (
-                kind is float and math.isfinite(cur))):
-            return None
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)

@@ -6,6 +6,8 @@ key's ``publicKeyMultibase``; its one verification method is ``did:key:z...#z...
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .._types import JsonObject
 from ..errors import KeyMaterialError
 from .multikey import (
@@ -58,7 +60,7 @@ def public_key_from_did_key(did_url: str) -> tuple[MultikeyKind, PublicKey, str]
     if not is_did_key(base):
         raise KeyMaterialError(f'"{did_url}" is not a did:key', code="key.malformed")
     multibase = base[len(DID_KEY_PREFIX):]
-    kind, public = decode_public_multibase(multibase)
+    kind, public = _decode(multibase)
     if fragment not in (None, "", multibase):
         raise KeyMaterialError(
             f'did:key fragment "#{fragment}" does not name the key "{multibase}"',
@@ -67,15 +69,28 @@ def public_key_from_did_key(did_url: str) -> tuple[MultikeyKind, PublicKey, str]
     return kind, public, f"{base}#{multibase}"
 
 
+@lru_cache(maxsize=1024)
+def _decode(multibase: str) -> tuple[MultikeyKind, PublicKey]:
+    """Decode a did:key's key once per process (key objects are immutable; errors are
+    not cached)."""
+    return decode_public_multibase(multibase)
+
+
+@lru_cache(maxsize=1024)
+def _reencoded(multibase: str) -> str:
+    """The key of a did:key, decoded and encoded again (as the DID document writes it)."""
+    return encode_public_multibase(_decode(multibase)[1])
+
+
 def did_key_document(did: str) -> JsonObject:
     """Return the DID document of a did:key (one Multikey method for every relationship)."""
-    _, public, vm_id = public_key_from_did_key(did)
+    _, _public, vm_id = public_key_from_did_key(did)
     base = split_did_url(did)[0]
     method = {
         "id": vm_id,
         "type": "Multikey",
         "controller": base,
-        "publicKeyMultibase": encode_public_multibase(public),
+        "publicKeyMultibase": _reencoded(base[len(DID_KEY_PREFIX):]),
     }
     return {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],

@@ -25,7 +25,8 @@ from typing import Any
 
 from .._types import JsonObject
 from ..errors import ContextError, EdcIssueError, JsonLdError
-from ..jsonld import OfflineLoader, default_loader, to_dataset
+from ..jsonld import OfflineLoader, default_loader
+from ..jsonld.rdf import raw_quads
 from ..results import Finding, Severity
 from . import shacl
 from .nodemap import MARKER_PREFIX, NodeIndex, annotate, join_path, term_names
@@ -287,8 +288,9 @@ def check_edc(
     """Validate one EDC with SHACL; return the findings and the profiles used.
 
     :param profile: overrides the profiles named in ``credentialSchema``.
-    :param vocabulary_triples: a callable ``(iris) -> [(s, p, o)]`` adding the
-        controlled-vocabulary facts the shapes check (optional).
+    :param vocabulary_triples: a callable ``(quads) -> [(s, p, o)]`` adding the
+        controlled-vocabulary facts the shapes check (optional); it receives the
+        credential's quads in raw form (:data:`edc_issue.jsonld.nquads.RawQuad`).
     """
     profiles, findings = select_profiles(credential, override=profile, prefix=prefix)
     if loader is not None:
@@ -299,19 +301,19 @@ def check_edc(
         ldr = default_loader()
     annotated, index = annotate(credential, prefix=prefix)
     try:
-        dataset = to_dataset(annotated, strict=True, loader=ldr)
+        quads = raw_quads(annotated, strict=True, loader=ldr)
     except JsonLdError as exc:
         findings.extend(jsonld_findings(exc, prefix=prefix, edc=True))
         if not getattr(exc, "problems", None):
             return findings, profiles
-        dataset = to_dataset(annotated, strict=False, loader=ldr)
+        quads = raw_quads(annotated, strict=False, loader=ldr)
     except ContextError as exc:
         findings.extend(jsonld_findings(exc, prefix=prefix, edc=True))
         return findings, profiles
     extra: list[tuple[str, str, str]] = []
     if vocabulary_triples is not None:
-        extra = list(vocabulary_triples(dataset))
-    outcome = shacl.validate_dataset(dataset, profiles, extra_triples=extra)
+        extra = list(vocabulary_triples(quads))
+    outcome = shacl.validate_quads(quads, profiles, extra_triples=extra)
     root_types = outcome.types.get(index.root_key or "", [])
     if EDC_CLASS not in root_types:
         findings.append(Finding(

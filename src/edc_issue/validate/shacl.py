@@ -12,30 +12,46 @@ Results come back as :class:`ShaclResult` values with plain strings, so no
 rdflib term leaves this module. Blank nodes are reported by the marker IRI
 that :mod:`.nodemap` gave them, or as ``_:label`` with their incoming edge.
 
+The data graph is built straight from the quads the JSON-LD layer produced
+(:func:`validate_quads`), never from N-Quads text.
+
+A fast path: where pyrudof (rudof's SHACL engine, in Rust; ``pip install
+'edc-issue[fast]'``) is installed, it checks the graph first. When it finds no
+result at all, the graph conforms and pySHACL is not run; otherwise pySHACL, the
+reference, makes the report. Both engines agree on every EDC fixture of the
+project under every profile, results counted one by one
+(``tests/unit/validate/test_shacl_engines.py``), so the fast path only ever
+skips work. It is never trusted to say "does not conform", and any trouble with
+it (a graph it cannot read, an error) falls back to pySHACL.
+``EDC_ISSUE_SHACL_ENGINE=pyshacl`` turns it off.
+
 See: <https://www.w3.org/TR/shacl/#validation-report>
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._resources import schemas_dir
 from ..errors import ConfigError
+from ..jsonld.nquads import BlankNode, RawQuad, raw_from_quads, serialize_literal
 from .nodemap import MARKER_PREFIX
 from .profiles import Profile
 
 try:
     import rdflib
-    from rdflib import RDF, BNode, Literal, URIRef
+    from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import SH
 except ImportError as exc:  # pragma: no cover - rdflib is a core dependency
     raise ConfigError("SHACL validation needs rdflib: pip install 'edc-issue'",
                       code="config.extra_missing") from exc
 
-__all__ = ["ShaclOutcome", "ShaclResult", "load_shapes", "validate_dataset"]
+__all__ = ["ShaclOutcome", "ShaclResult", "fast_engine", "load_shapes", "validate_dataset",
+           "validate_quads"]
 
 _LOCK = threading.Lock()
 _SHAPES: dict[tuple[str, ...], _Shapes] = {}
@@ -124,53 +140,61 @@ def _key(term: Any, markers: dict[BNode, str]) -> str:
     return str(term)
 
 
-def _build(dataset: dict[str, list[dict[str, Any]]]) -> tuple[rdflib.Graph, dict[BNode, str]]:
-    """Build one rdflib graph from a dataset in pyld's form (named graphs merged).
+def _build(quads: Sequence[RawQuad],
+           extra_triples: Iterable[tuple[str, str, str]] = ()
+           ) -> tuple[rdflib.Graph, dict[BNode, str]]:
+    """Build one rdflib graph from quads (named graphs merged).
 
     Marker IRIs (:mod:`.nodemap`) become fresh blank nodes; the map says which is which.
     Building terms directly is about ten times faster than serializing N-Quads and
     parsing them again with rdflib.
     """
     graph = rdflib.Graph()
-    blanks: dict[str, BNode] = {}
+    nodes: dict[Any, Any] = {}
     markers: dict[BNode, str] = {}
 
-    def term(t: dict[str, Any]) -> Any:
-        kind, value = t.get("type"), t.get("value", "")
-        if kind == "IRI":
+    def node(value: Any) -> Any:
+        found = nodes.get(value)
+        if found is not None:
+            return found
+        if type(value) is str:
             if value.startswith(MARKER_PREFIX):
-                node = blanks.get(value)
-                if node is None:
-                    node = blanks[value] = BNode()
-                    markers[node] = value
-                return node
-            return URIRef(value)
-        if kind == "blank node":
-            node = blanks.get(value)
-            if node is None:
-                node = blanks[value] = BNode()
-            return node
-        language = t.get("language")
-        if language:
-            try:
-                return Literal(value, lang=language)
-            except ValueError:  # "en " and the like: rdflib refuses it, the JSON-LD layer kept it
-                try:
-                    return Literal(value, lang=str(language).strip())
-                except ValueError:
-                    return Literal(value)
-        datatype = t.get("datatype")
-        return Literal(value, datatype=URIRef(datatype) if datatype and datatype != XSD_STRING
-                       else None)
+                found = BNode()
+                markers[found] = value
+            else:
+                found = URIRef(value)
+        elif type(value) is BlankNode:
+            found = BNode()
+        else:
+            found = _literal(value)
+        nodes[value] = found
+        return found
 
     add = graph.add
-    for triples in dataset.values():
-        for triple in triples:
-            add((term(triple["subject"]), term(triple["predicate"]), term(triple["object"])))
+    for subject, predicate, obj, _graph in quads:
+        add((node(subject), node(predicate), node(obj)))
+    for s, p, o in extra_triples:
+        add((URIRef(s), URIRef(p), URIRef(o)))
     return graph, markers
 
 
+def _literal(literal: Any) -> Literal:
+    value, language = literal.value, literal.language
+    if language:
+        try:
+            return Literal(value, lang=language)
+        except ValueError:  # "en " and the like: rdflib refuses it, the JSON-LD layer kept it
+            try:
+                return Literal(value, lang=str(language).strip())
+            except ValueError:
+                return Literal(value)
+    datatype = literal.datatype
+    return Literal(value, datatype=URIRef(datatype) if datatype and datatype != XSD_STRING
+                   else None)
+
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _text(graph: rdflib.Graph, node: Any, prop: Any) -> str | None:
@@ -270,21 +294,49 @@ def validate_dataset(
     *,
     extra_triples: Iterable[tuple[str, str, str]] = (),
 ) -> ShaclOutcome:
-    """Validate an RDF dataset (pyld's form, from :func:`edc_issue.jsonld.to_dataset`).
+    """Validate an RDF dataset in pyld's form (from :func:`edc_issue.jsonld.to_dataset`).
+
+    See :func:`validate_quads`, which this converts to.
+    """
+    from ..jsonld.nquads import from_pyld_dataset
+
+    return validate_quads(raw_from_quads(from_pyld_dataset(dataset)), profiles,
+                          extra_triples=extra_triples)
+
+
+def validate_quads(
+    quads: Sequence[RawQuad],
+    profiles: list[Profile],
+    *,
+    extra_triples: Iterable[tuple[str, str, str]] = (),
+    engine: str | None = None,
+) -> ShaclOutcome:
+    """Validate the merged graph of *quads* (from :func:`edc_issue.jsonld.rdf.raw_quads`).
 
     Each profile's shapes check the merged graph; results already reported by
     an earlier profile are not repeated.
 
     :param extra_triples: IRI triples added to the data graph before validation
         (controlled-vocabulary facts the shapes check, e.g. ``skos:inScheme``).
+    :param engine: ``"pyshacl"`` for the reference alone; default: the environment
+        variable ``EDC_ISSUE_SHACL_ENGINE``, else the fast path where installed.
     """
-    data, markers = _build(dataset)
-    for s, p, o in extra_triples:
-        data.add((URIRef(s), URIRef(p), URIRef(o)))
+    extra = list(extra_triples)
     types: dict[str, list[str]] = {}
-    for subject, obj in data.subject_objects(RDF.type):
-        types.setdefault(_key(subject, markers), []).append(str(obj))
-    outcome = ShaclOutcome(conforms=True, triples=len(data), types=types)
+    distinct: set[tuple[Any, Any, Any]] = set()
+    for subject, predicate, obj, _graph in quads:
+        if (subject, predicate, obj) in distinct:
+            continue
+        distinct.add((subject, predicate, obj))
+        if predicate == RDF_TYPE and type(obj) is str:
+            node = subject if type(subject) is str else f"_:{subject.id}"  # type: ignore[union-attr]
+            types.setdefault(node, []).append(obj)
+    distinct.update((s, p, o) for s, p, o in extra)
+    outcome = ShaclOutcome(conforms=True, triples=len(distinct), types=types)
+    fast = fast_engine() if engine is None else None if engine == "pyshacl" else fast_engine()
+    if fast is not None and all(fast.conforms(profile, quads, extra) for profile in profiles):
+        return outcome  # no result of any severity: pySHACL would find none either
+    data, markers = _build(quads, extra)
     seen: set[tuple[str, str, str | None, str | None, str]] = set()
     for profile in profiles:
         shapes = load_shapes(profile)
@@ -297,3 +349,116 @@ def validate_dataset(
                 outcome.results.append(result)
         outcome.conforms = outcome.conforms and conforms
     return outcome
+
+
+# --- the fast path: rudof's SHACL engine -------------------------------------------
+
+_BASE_DATA = "<urn:x-edc-issue:shacl:base> <urn:x-edc-issue:shacl:base> \"\" .\n"
+
+
+class _Rudof:
+    """One profile's shapes, loaded once into a rudof session (per process)."""
+
+    def __init__(self, profile: Profile) -> None:
+        global _USED_IN
+        import pyrudof
+
+        _USED_IN = os.getpid()
+        folder = schemas_dir() / "shacl" / f"elm-{profile.elm_version}"
+        text = "\n".join((folder / name).read_text(encoding="utf-8")
+                         for name in profile.shape_files())
+        self._pyrudof = pyrudof
+        self._session = pyrudof.Rudof(pyrudof.RudofConfig())
+        self._session.read_shacl(text, pyrudof.ShaclFormat.Turtle)
+        # data is staged on top of this and rolled back after each validation
+        self._session.read_data(_BASE_DATA, pyrudof.RDFFormat.NTriples)
+        self._lock = threading.Lock()
+
+    def results(self, ntriples: str) -> int:
+        """The number of validation results for the graph *ntriples* (N-Triples)."""
+        rudof, session = self._pyrudof, self._session
+        with self._lock:
+            session.begin_staging()
+            try:
+                session.read_data(ntriples, rudof.RDFFormat.NTriples,
+                                  reader_mode=rudof.ReaderMode.Strict, merge=True)
+                return len(session.validate_shacl())
+            finally:
+                session.rollback_staging()
+
+
+class FastEngine:
+    """The rudof fast path: says whether a graph has no SHACL result at all."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[str | None, tuple[str, ...]], _Rudof] = {}
+        self._lock = threading.Lock()
+        self.failures = 0
+
+    def conforms(self, profile: Profile, quads: Sequence[RawQuad],
+                 extra: Sequence[tuple[str, str, str]] = ()) -> bool:
+        """True when rudof finds no result; False when it finds one or cannot tell."""
+        try:
+            return self._session(profile).results(_ntriples(quads, extra)) == 0
+        except Exception:  # an unreadable graph, engine trouble: ask pySHACL
+            self.failures += 1
+            return False
+
+    def _session(self, profile: Profile) -> _Rudof:
+        key = (profile.elm_version, tuple(profile.shape_files()))
+        session = self._sessions.get(key)
+        if session is None:
+            with self._lock:
+                session = self._sessions.get(key)
+                if session is None:
+                    session = self._sessions[key] = _Rudof(profile)
+        return session
+
+
+_FAST: tuple[int, FastEngine | None] | None = None
+#: the process that first used rudof; its forked children must not (rudof's threads and
+#: locks do not survive a fork: the child would wait forever)
+_USED_IN: int | None = None
+
+
+def fast_engine() -> FastEngine | None:
+    """The fast path of this process, or None (pyrudof missing, turned off, or this
+    process forked from one that used it)."""
+    global _FAST
+    pid = os.getpid()
+    current = _FAST
+    if current is not None and current[0] == pid:
+        return current[1]
+    engine: FastEngine | None = None
+    if _USED_IN is not None and _USED_IN != pid:
+        engine = None
+    elif os.environ.get("EDC_ISSUE_SHACL_ENGINE", "auto").lower() != "pyshacl":
+        try:
+            import pyrudof  # noqa: F401
+        except ImportError:
+            engine = None
+        else:
+            engine = FastEngine()
+    _FAST = (pid, engine)
+    return engine
+
+
+def _ntriples(quads: Sequence[RawQuad], extra: Sequence[tuple[str, str, str]]) -> str:
+    """The merged graph as N-Triples, marker IRIs written as blank nodes (as for pySHACL)."""
+    lines: list[str] = []
+    cut = len(MARKER_PREFIX)
+
+    def term(value: Any) -> str:
+        if type(value) is str:
+            if value.startswith(MARKER_PREFIX):
+                return "_:m" + value[cut:]
+            return "<" + value + ">"
+        if type(value) is BlankNode:
+            return "_:" + value.id
+        return serialize_literal(value)
+
+    for subject, predicate, obj, _graph in quads:
+        lines.append(f"{term(subject)} <{predicate}> {term(obj)} .\n")
+    for s, p, o in extra:
+        lines.append(f"<{s}> <{p}> <{o}> .\n")
+    return "".join(lines)
