@@ -322,9 +322,9 @@ def check_edc(
             "triples): nothing to validate; check its @context and type",
             rule="edc-graph", code="validate.empty_graph",
         ))
-    names = term_names(annotated.get("@context"), ldr)
-    namer = _Namer(names, index, prefix)
-    findings.extend(_findings(outcome.results, namer))
+    if outcome.results:  # the names only word the messages
+        names = term_names(annotated.get("@context"), ldr)
+        findings.extend(_findings(outcome.results, _Namer(names, index, prefix)))
     if any(p.name != "edc-generic-no-cv" for p in profiles):
         findings.extend(vocabulary_findings(credential, prefix=prefix))
     return findings, profiles
