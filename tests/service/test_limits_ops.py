@@ -135,7 +135,7 @@ def test_a_slow_request_does_not_block_the_others(tmp_path: Path) -> None:
     big = badge_02()
     big["credentialSubject"]["achievement"]["alignment"] = [
         {"type": ["Alignment"], "targetName": f"Skill {i}", "targetUrl": f"https://e.x/s/{i}"}
-        for i in range(3000)]
+        for i in range(12000)]
 
     async def scenario() -> tuple[float, list[float]]:
         async with app.router.lifespan_context(app):
