@@ -78,3 +78,41 @@ def test_two_hundred_edcs_one_authorisation(tmp_path: Path, services: Any) -> No
     before = services.counts["authorize"]
     assert issue_batch(template, rows, SealStep(_signer(services)), again).issued == 200
     assert services.counts["authorize"] - before == 2  # chunks of 128 rows
+
+
+def test_a_failed_remote_call_fails_only_its_chunk_and_a_rerun_resumes(
+        tmp_path: Path, services: Any) -> None:
+    """The QTSP answers 503 to the second signHash: that chunk's rows fail (each with its
+    reason), the others are sealed; a second run into the same folder seals only the failed
+    rows, with one more authorisation, and no learner gets two credentials."""
+    from edc_issue._net import UrllibFetcher
+    from edc_issue.errors import ReadError
+    from edc_issue.seal import CscSigner
+
+    class FailSecondSignHash(UrllibFetcher):
+        calls = 0
+
+        def fetch(self, url: str, **kw: Any) -> Any:
+            if url.endswith("/signatures/signHash"):
+                FailSecondSignHash.calls += 1
+                if FailSecondSignHash.calls == 2:
+                    raise ReadError(f"HTTP 503 from {url}", pointer=url, code="io.fetch_failed")
+            return super().fetch(url, **kw)
+
+    template = json.loads((TEMPLATES / "edc-microcredential.json").read_text(encoding="utf-8"))
+    rows = [learner(i) for i in range(30)]
+    flaky = CscSigner(f"{services.url}/csc/v2", client_id=services.csc.client_id,
+                      client_secret=services.csc.client_secret, fetcher=FailSecondSignHash())
+    first = issue_batch(template, rows, SealStep(flaky), tmp_path, chunk_size=10)
+    assert (first.issued, first.failed) == (20, 10)
+    assert len(first.failures) == 10
+    assert all("503" in r.reason for r in first.failures), first.failures[0].reason
+    before = services.counts["authorize"]
+    second = issue_batch(template, rows, SealStep(_signer(services)), tmp_path, chunk_size=10)
+    assert (second.issued, second.skipped, second.failed) == (10, 20, 0)
+    assert services.counts["authorize"] - before == 1
+    envelopes = sorted(tmp_path.glob("*-*.json"))
+    envelopes = [p for p in envelopes if not p.name.endswith(".deliveryDetails.json")]
+    assert len(envelopes) == 30
+    for path in envelopes[::7]:
+        assert verify(json.loads(path.read_text()), trust=[services.pki.ca]).ok
