@@ -423,7 +423,8 @@ def verify_vp_jwt_document(token: str, verifier: Verifier, now: datetime
                              f"the controller document does not list "
                              f"{outcome.resolved.key.id} under authentication",
                              path="header.kid", code="proof.method_not_authorized"))
-        keys.add(outcome.resolved.key.id)
+        if outcome.resolved.key.id:
+            keys.add(outcome.resolved.key.id)
     _verify_credentials(result, presentation, verifier, now, keys)
     return result
 
