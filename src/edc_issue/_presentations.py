@@ -60,6 +60,7 @@ __all__ = [
     "build_presentation",
     "envelope_jwt",
     "is_vp_jwt",
+    "looks_like_presentation",
     "presentation_problems",
     "sign_presentation",
     "verify_presentation",
@@ -320,6 +321,24 @@ class PresentationResult(VerificationResult):
         out["credentials"] = [c.to_json() if c is not None else None
                               for c in self.credentials]
         return out
+
+
+def looks_like_presentation(value: Any) -> bool:
+    """True for a JSON object typed ``VerifiablePresentation``, or one that is no
+    credential (no ``credentialSubject``) but has a presentation's ``holder``,
+    ``verifiableCredential`` or ``authentication`` proof: it is then verified, and
+    refused, as a presentation whose ``type`` is wrong."""
+    if not isinstance(value, dict):
+        return False
+    if is_presentation(value):
+        return True
+    if "credentialSubject" in value or "VerifiableCredential" in _types(value.get("type")):
+        return False
+    if "holder" in value or "verifiableCredential" in value:
+        return True
+    proof = value.get("proof")
+    return any(isinstance(p, dict) and p.get("proofPurpose") == AUTHENTICATION
+               for p in (proof if isinstance(proof, list) else [proof]))
 
 
 def is_vp_jwt(value: Any) -> bool:

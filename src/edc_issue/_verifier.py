@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._presentations import is_vp_jwt
+from ._presentations import is_vp_jwt, looks_like_presentation
 from ._types import Clock, Fetcher, JsonObject
 from .errors import BakingError, EdcIssueError, InputError
-from .formats.detect import is_image, is_presentation, load_document, sniff
+from .formats.detect import is_image, load_document, sniff
 from .proofs.data_integrity import ASSERTION_METHOD
 from .proofs.registry import SuiteRegistry, default_registry
 from .proofs.resolver import VerificationMethodResolver
@@ -320,7 +320,7 @@ BUILT_IN_FORMATS: tuple[FormatVerifier, ...] = (
     FormatVerifier("vp-jwt", is_vp_jwt, _verify_vp_jwt),
     FormatVerifier("vc-jwt", lambda d: sniff(d) == "vc-jwt", _verify_jwt),
     FormatVerifier("jades", lambda d: sniff(d) == "jades", _verify_jades),
-    FormatVerifier("presentation", is_presentation, _verify_presentation),
+    FormatVerifier("presentation", looks_like_presentation, _verify_presentation),
     FormatVerifier("data-integrity", lambda d: isinstance(d, dict), _verify_data_integrity),
 )
 
