@@ -23,6 +23,7 @@ from .._types import JsonObject
 __all__ = [
     "TenantKeys",
     "init_worker",
+    "presentation_problems",
     "seal_upload",
     "sign_credential",
     "sign_list",
@@ -129,6 +130,13 @@ def verify_document(document: Any, *, challenge: str | None = None,
     out = result.to_json()
     out["document"] = result.document if isinstance(result.document, dict) else None
     return out
+
+
+def presentation_problems(document: Any) -> list[tuple[str, str, str]]:
+    """``(path, message, code)`` of every VP data-model rule *document* breaks."""
+    from .._presentations import presentation_problems as problems
+
+    return problems(document)
 
 
 def validate_document(document: JsonObject) -> dict[str, Any]:
