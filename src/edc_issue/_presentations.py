@@ -411,8 +411,9 @@ def verify_presentation(document: JsonObject, verifier: Verifier, now: datetime
                              "no challenge was expected (challenge=...), so replay of this "
                              "presentation is not prevented", path="proof.challenge",
                              code="proof.challenge_required"))
-    keys = {p.get("verificationMethod") for p in proofs if isinstance(p, dict)}
-    _verify_credentials(result, document, verifier, now, {k for k in keys if k})
+    keys = {p["verificationMethod"] for p in proofs
+            if isinstance(p, dict) and isinstance(p.get("verificationMethod"), str)}
+    _verify_credentials(result, document, verifier, now, keys)
     return result
 
 

@@ -298,3 +298,45 @@ def test_vp_jwt_of_the_vc_data_model_1_1_form_verifies() -> None:
     assert result.format == "vp-jwt" and len(result.credentials) == 1  # type: ignore[attr-defined]
     assert _codes(verify(token, challenge="other", domain=DOMAIN)) == {
         "proof.challenge_mismatch"}
+
+
+# ---- never raises ----------------------------------------------------------------------------
+
+
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for index, value in enumerate(doc):
+            out += _paths(value, (*prefix, index))
+    return out
+
+
+def test_verify_answers_every_mutation_of_a_presentation() -> None:
+    """A wrong type at every path of a signed presentation (its proof, holder, the
+    credentials and their proofs, an envelope) is a result, never an exception."""
+    token = sign({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                  "type": ["VerifiableCredential"], "issuer": "did:example:x",
+                  "credentialSubject": {"id": HOLDER.controller}},
+                 ISSUER, issuer_from_key=True, suite="vc-jwt")
+    assert isinstance(token, str)
+    base = _signed_ok()
+    base = sign_presentation(
+        build_presentation([base["verifiableCredential"][0], token], holder=HOLDER.controller),
+        HOLDER, challenge=CHALLENGE)
+    values: list[Any] = [None, 7, "", "x", [], {}, [{}], {"id": 1}, ["a", 2],
+                         "data:application/vc+jwt;base64,!!"]
+    count = 0
+    for path in _paths(base)[1:]:
+        for value in values:
+            doc = copy.deepcopy(base)
+            target = doc
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+            result = verify(doc, challenge=CHALLENGE)
+            assert isinstance(result.ok, bool)
+            count += 1
+    assert count > 300

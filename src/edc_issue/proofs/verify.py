@@ -294,11 +294,16 @@ class ProofVerifier:
 
     def binding_check(self, document: JsonObject, resolved: ResolvedMethod, label: str,
                       name: str) -> Check:
-        """Whether the document's issuer controls the key that signed it (``key_binding``).
+        """Whether the document's issuer (a presentation's holder) controls the key that
+        signed it (``key_binding``).
 
         Unconfirmed is a warning unless the policy requires the binding.
         """
         issuer = issuer_id(document)
+        types = document.get("type")
+        presented = "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+        role = ("holder" if "issuer" not in document and ("holder" in document or presented)
+                else "issuer")
         check = f"{name}.key_binding"
         path = f"{label}.kid" if label == "header" else f"{label}.verificationMethod"
         unconfirmed: Severity = "error" if self.policy.require_key_binding else "warning"
@@ -307,7 +312,7 @@ class ProofVerifier:
             return Check(
                 check, False,
                 f"key binding unconfirmed: the key is carried in the JWT's own jwk header; "
-                f"nothing shows that issuer {issuer} controls it (use kid with a DID, or check "
+                f"nothing shows that {role} {issuer} controls it (use kid with a DID, or check "
                 "the key out of band)",
                 path=path, code="proof.key_binding_unconfirmed", severity=unconfirmed)
         if resolved.source == "fragment":
@@ -315,20 +320,20 @@ class ProofVerifier:
                 check, False,
                 f"key binding unconfirmed: the key was taken from the fragment of {vm}; "
                 f"no controller document of {resolved.controller} was supplied or fetched, so "
-                f"nothing shows that issuer {issuer} controls this key (supply it in "
+                f"nothing shows that {role} {issuer} controls this key (supply it in "
                 "controllers=[...], or fetch it with allow_network=True)",
                 path=path, code="proof.key_binding_unconfirmed", severity=unconfirmed)
         if issuer is None:
             return Check(check, False,
-                         "key binding unconfirmed: the document names no issuer to bind the "
+                         f"key binding unconfirmed: the document names no {role} to bind the "
                          "key to", path=path, code="proof.key_binding_unconfirmed",
                          severity=unconfirmed)
         if resolved.controller == issuer:
             how = {"did:key": "the did:key itself",
                    "document": "the supplied controller document",
                    "network": "the fetched controller document"}.get(resolved.source, "")
-            return Check(check, True, f"issuer {issuer} controls {vm} ({how})", path=path)
-        message = (f"issuer {issuer} is not the controller ({resolved.controller}) of the "
+            return Check(check, True, f"{role} {issuer} controls {vm} ({how})", path=path)
+        message = (f"{role} {issuer} is not the controller ({resolved.controller}) of the "
                    f"verification method {vm}")
         if issuer.startswith("did:"):
             return Check(check, False, message, path=path, code="proof.key_binding_mismatch")
