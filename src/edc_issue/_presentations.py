@@ -406,6 +406,10 @@ def verify_presentation(document: JsonObject, verifier: Verifier, now: datetime
             document, now)
         for check in proof_result.checks:
             result.add(check)
+        if proofs and challenge is not None and not any(
+                c.code == "proof.challenge_mismatch" for c in proof_result.checks):
+            result.add(Check("proof.challenge", True, "the proof carries the expected "
+                             "challenge", path="proof.challenge"))
         if proofs and challenge is None:
             result.add(Check("proof.challenge", False,
                              "no challenge was expected (challenge=...), so replay of this "
