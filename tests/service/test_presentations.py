@@ -26,9 +26,13 @@ def _post(app: App, vp: Any, **options: Any) -> Any:
                            json={"verifiablePresentation": vp, "options": options})
 
 
+def _challenge(app: App) -> str:
+    return str(app.client.post("/challenges").json()["challenge"])
+
+
 def test_a_signed_presentation_verifies(app: App) -> None:
-    challenge = app.client.post("/challenges").json()["challenge"]
     for suite in (None, "vc-jwt"):
+        challenge = _challenge(app)
         response = _post(app, _presentation(app, challenge, suite=suite), challenge=challenge,
                          domain=DOMAIN)
         assert response.status_code == 200
@@ -41,6 +45,7 @@ def test_a_signed_presentation_verifies(app: App) -> None:
             assert answer["results"]["proof"][0]["verified"] is True
             assert credential["results"]["proof"][0]["verified"] is True
     # the tenant route answers too
+    challenge = _challenge(app)
     vp = _presentation(app, challenge)
     assert app.client.post("/instance/default/presentations/verify",
                            json={"verifiablePresentation": vp,
@@ -87,3 +92,25 @@ def test_malformed_requests_are_400_naming_the_field(app: App) -> None:
         response = app.client.post("/presentations/verify", json=body)
         assert response.status_code == 400, (body, response.text)
         assert response.json()["pointer"] == pointer
+
+
+def test_an_issued_challenge_is_used_once(app: App) -> None:
+    challenge = _challenge(app)
+    vp = _presentation(app, challenge)
+    # without options.challenge, the proof's challenge is expected when we issued it
+    first = _post(app, vp, domain=DOMAIN).json()
+    assert first["verified"] is True, first["problemDetails"]
+    for options in ({"domain": DOMAIN}, {"challenge": challenge, "domain": DOMAIN}):
+        again = _post(app, vp, **options)
+        assert again.status_code == 200
+        assert again.json()["verified"] is False
+        assert [p["title"] for p in again.json()["problemDetails"]] == ["service.challenge_used"]
+    # a challenge of the caller's own (not issued here) is checked as given, every time
+    own = _presentation(app, "callers-own-nonce")
+    for _ in range(2):
+        assert _post(app, own, challenge="callers-own-nonce", domain=DOMAIN
+                     ).json()["verified"] is True
+    # and without it, nothing says which challenge to expect: not verified
+    assert "proof.challenge_required" in [
+        p["title"] for p in _post(app, own, domain=DOMAIN).json()["problemDetails"]]
+

@@ -7,22 +7,30 @@ The body is ``{"verifiablePresentation": ..., "options": {"challenge": ..., "dom
 result per credential presented. A request that is no presentation (the VP data model:
 ``@context``, ``type``, ``holder``, the credentials' shape) is 400 naming the field; a
 presentation that is well formed but does not verify (its proof, challenge, domain, or a
-credential inside) is 200 with ``"verified": false``. Without ``options.challenge`` a
-signed presentation is not verified (``proof.challenge_required``): get one from
-``POST /challenges``.
+credential inside) is 200 with ``"verified": false``.
+
+Challenges are one-time: a challenge this tenant handed out (``POST /challenges``) is used
+up by the first presentation verified with it, and refused afterwards, or once expired
+(``service.challenge_used``). Without ``options.challenge`` the challenge the proof carries
+is expected when this tenant issued it; otherwise a signed presentation is not verified
+(``proof.challenge_required``). A challenge in ``options`` that this service did not issue
+is the caller's own, checked as given.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Literal
 
 import anyio
 from fastapi import APIRouter
+from sqlalchemy import select, update
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...errors import EdcIssueError
 from .. import _core
+from .._db import challenges
 from .._http import read_json
 from .._service import Service
 from .._vcalm import from_error, to_vcalm
@@ -76,6 +84,26 @@ async def verify_presentation(service: Service, document: Any, *, challenge: str
     return answer
 
 
+def _claim(service: Service, tenant: str, value: str) -> Literal["issued", "used", "unknown"]:
+    """Use up *value* if this tenant issued it: ``issued`` (now used), ``used`` (already,
+    or expired), or ``unknown`` (not one of ours)."""
+    now = datetime.now(timezone.utc)
+    where = (challenges.c.challenge == value, challenges.c.tenant == tenant)
+    with service.engine.begin() as conn:
+        row = conn.execute(select(challenges.c.expires_at, challenges.c.used_at)
+                           .where(*where)).first()
+        if row is None:
+            return "unknown"
+        expires = row.expires_at
+        if expires.tzinfo is None:  # SQLite gives naive UTC back
+            expires = expires.replace(tzinfo=timezone.utc)
+        if row.used_at is not None or expires <= now:
+            return "used"
+        done = conn.execute(update(challenges).where(*where, challenges.c.used_at.is_(None))
+                            .values(used_at=now))
+        return "issued" if done.rowcount == 1 else "used"
+
+
 async def verify(request: Request, tenant: str) -> Response:
     """Verify a presentation → 200 ``{verified, problemDetails, results}``."""
     service = service_of(request)
@@ -104,7 +132,17 @@ async def verify(request: Request, tenant: str) -> Response:
     else:
         raise bad_request("verifiablePresentation must be an object or a compact VP-JWT",
                           "/verifiablePresentation")
-    answer = await verify_presentation(service, document, challenge=options.get("challenge"),
+    expected = options.get("challenge")
+    claimed = expected if expected is not None else _core.presented_challenge(document)
+    if claimed is not None:
+        state = await anyio.to_thread.run_sync(_claim, service, tenant, claimed)
+        if state == "used":
+            return JSONResponse(from_error(
+                "service.challenge_used", "this challenge was already used, or has expired; "
+                "get another from POST /challenges", "/options/challenge"))
+        if state == "issued":
+            expected = claimed
+    answer = await verify_presentation(service, document, challenge=expected,
                                        domain=options.get("domain"))
     return JSONResponse(answer)
 
