@@ -11,6 +11,8 @@ The public API (names fixed by the contract)::
 
     issuer = edc.Issuer(signer, suite="eddsa-rdfc-2022")       # settings held once
     verifier = edc.Verifier(trust=[root_pem], status_lists=[status_list])
+    vp = edc.sign_presentation(edc.build_presentation([signed], holder=holder_did), key,
+                               challenge=challenge)          # verify(vp, challenge=...)
 
 Sealing EDCs: :func:`edc_issue.seal.seal`. Models: :mod:`edc_issue.models.edc`,
 :mod:`edc_issue.models.ob3`. Building EDCs: :mod:`edc_issue.edc`.
@@ -30,6 +32,7 @@ from .validate import validate
 
 if _typing.TYPE_CHECKING:
     from ._api import Issuer, Verifier, sign, verify
+    from ._presentations import build_presentation, sign_presentation
     from .jsonld import OfflineLoader, canonicalize_nquads, to_nquads
     from .keys import Key, generate_key, load_key
 
@@ -46,10 +49,12 @@ __all__ = [
     "VerificationResult",
     "Verifier",
     "__version__",
+    "build_presentation",
     "canonicalize_nquads",
     "generate_key",
     "load_key",
     "sign",
+    "sign_presentation",
     "to_nquads",
     "validate",
     "verify",
@@ -61,6 +66,8 @@ _LAZY = {
     "Verifier": "._api",
     "sign": "._api",
     "verify": "._api",
+    "build_presentation": "._presentations",
+    "sign_presentation": "._presentations",
     "OfflineLoader": ".jsonld",
     "canonicalize_nquads": ".jsonld",
     "to_nquads": ".jsonld",
@@ -70,7 +77,7 @@ _LAZY = {
 }
 #: Defined in private modules: shown (in reprs, tracebacks, docs) as ``edc_issue.<name>``.
 _PRIVATE_HOMES = ("edc_issue._api", "edc_issue._issuer", "edc_issue._verifier",
-                  "edc_issue._types")
+                  "edc_issue._types", "edc_issue._presentations")
 
 
 def _public_module(value: _typing.Any) -> _typing.Any:

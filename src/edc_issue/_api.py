@@ -102,6 +102,7 @@ def verify(
     check_status: bool = True,
     fetcher: Fetcher | None = None,
     check_conformance: bool = True,
+    allow_unsigned_presentation: bool = False,
 ) -> VerificationResult:
     """Verify every proof, JWT or seal of *document* and return the checks made.
 
@@ -110,8 +111,11 @@ def verify(
     anchors and status lists are then read once). The parameters are the Verifier's.
 
     *document* is a credential (a dict) with Data Integrity proofs, a compact VC-JWT
-    (a str), a JAdES-sealed EDC (its envelope, a dict) or a baked badge (PNG or SVG
-    bytes). Data Integrity proofs are checked with the allowlisted suites; keys come from
+    (a str), a JAdES-sealed EDC (its envelope, a dict), a baked badge (PNG or SVG
+    bytes), or a presentation (a dict with a Data Integrity proof, or a VP-JWT): then
+    *challenge* and *domain* are what its proof must carry, and every credential inside
+    is verified too (:mod:`edc_issue._presentations`). Data Integrity proofs are
+    checked with the allowlisted suites; keys come from
     did:key (offline), from *controllers*, from the network only with
     *allow_network*, or from an https / did:web URL fragment holding the key. The key's
     binding to the issuer is its own check: unconfirmed is a warning (``ok`` stays
@@ -129,6 +133,8 @@ def verify(
     :param check_status: set False to skip ``credentialStatus`` entirely.
     :param fetcher: makes the requests *allow_network* permits.
     :param check_conformance: check a sealed EDC's payload against its SHACL profile.
+    :param allow_unsigned_presentation: accept a presentation without a proof (a warning)
+        when no *challenge* or *domain* is expected; by default it is not verified.
     :returns: a result whose ``ok`` is False when a check of severity ``error`` failed;
         never raises because a credential is bad.
     :raises EdcIssueError: only when no answer can be reached.
@@ -139,5 +145,6 @@ def verify(
         challenge=challenge, loader=loader, registry=registry, resolver=resolver,
         clock=clock, check_dates=check_dates, status_lists=status_lists,
         check_status=check_status, fetcher=fetcher, check_conformance=check_conformance,
+        allow_unsigned_presentation=allow_unsigned_presentation,
     )
     return verifier.verify(document)

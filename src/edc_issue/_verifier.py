@@ -5,8 +5,9 @@ documents, loader, suites, status lists, network access, clock), then
 A service builds one per tenant at start-up; :func:`edc_issue.verify` is
 ``Verifier(**settings).verify(document)``. The verifier routes each document through its
 format table (:class:`FormatVerifier`: a recogniser and a verifier each), first match wins:
-a baked PNG/SVG badge is opened and what it holds routed again; a compact VC-JWT, a JAdES
-envelope (sealed EDC) and a JSON-LD document with Data Integrity proofs each have theirs.
+a baked PNG/SVG badge is opened and what it holds routed again; a VP-JWT, a compact VC-JWT, a
+JAdES envelope (sealed EDC), a presentation and a JSON-LD document with Data Integrity proofs
+each have theirs.
 Extra formats given to the verifier are tried before the built-in ones.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._presentations import is_vp_jwt, looks_like_presentation
 from ._types import Clock, Fetcher, JsonObject
 from .errors import BakingError, EdcIssueError, InputError
 from .formats.detect import is_image, load_document, sniff
@@ -94,6 +96,14 @@ class Verifier:
     :param check_conformance: check a sealed EDC's payload against its SHACL profile
         (part of its ``FORMAT`` check).
     :param formats: extra :class:`FormatVerifier` entries, tried before the built-in ones.
+    :param allow_unsigned_presentation: accept a presentation without a proof (a
+        warning; its credentials are still verified) when no *challenge* or *domain* is
+        expected. By default an unsigned presentation is not verified.
+
+    A presentation (JSON-LD with a Data Integrity proof, or a VP-JWT) is checked by
+    :mod:`edc_issue._presentations`: *challenge* and *domain* are then what its proof
+    must carry (purpose ``authentication``), and each credential inside is verified with
+    these settings but purpose ``assertionMethod`` and no challenge.
     """
 
     def __init__(
@@ -116,6 +126,7 @@ class Verifier:
         fetcher: Fetcher | None = None,
         check_conformance: bool = True,
         formats: Iterable[FormatVerifier] = (),
+        allow_unsigned_presentation: bool = False,
     ) -> None:
         if resolver is None:
             resolver = VerificationMethodResolver(controllers, allow_network=allow_network,
@@ -133,6 +144,7 @@ class Verifier:
         self.check_status = check_status
         self.check_conformance = check_conformance
         self.fetcher = fetcher
+        self.allow_unsigned_presentation = allow_unsigned_presentation
         self.policy = ProofPolicy(proof_purpose=proof_purpose, domain=domain,
                                   challenge=challenge, require_key_binding=require_key_binding,
                                   check_dates=check_dates)
@@ -141,6 +153,7 @@ class Verifier:
         self._status_lists_given = status_lists
         self._status_lists: StatusListSet | None = None
         self._list_verifier: Verifier | None = None
+        self._credential_verifier: Verifier | None = None  # of a presentation's credentials
         #: The format table, in the order formats are tried.
         self.formats: tuple[FormatVerifier, ...] = (*formats, *BUILT_IN_FORMATS)
 
@@ -283,6 +296,19 @@ def _verify_jades(document: Any, verifier: Verifier, now: datetime) -> Verificat
                            conformance=edc_conformance if verifier.check_conformance else None)
 
 
+def _verify_presentation(document: Any, verifier: Verifier, now: datetime
+                         ) -> VerificationResult:
+    from ._presentations import verify_presentation
+
+    return verify_presentation(document, verifier, now)
+
+
+def _verify_vp_jwt(document: Any, verifier: Verifier, now: datetime) -> VerificationResult:
+    from ._presentations import verify_vp_jwt_document
+
+    return verify_vp_jwt_document(str(document), verifier, now)
+
+
 def _verify_data_integrity(document: Any, verifier: Verifier, now: datetime
                            ) -> VerificationResult:
     return verifier.proofs.verify_data_integrity(document, now)
@@ -291,8 +317,10 @@ def _verify_data_integrity(document: Any, verifier: Verifier, now: datetime
 #: The built-in formats, in the order they are tried.
 BUILT_IN_FORMATS: tuple[FormatVerifier, ...] = (
     FormatVerifier("baked", lambda d: sniff(d) in ("png", "svg"), _verify_baked),
+    FormatVerifier("vp-jwt", is_vp_jwt, _verify_vp_jwt),
     FormatVerifier("vc-jwt", lambda d: sniff(d) == "vc-jwt", _verify_jwt),
     FormatVerifier("jades", lambda d: sniff(d) == "jades", _verify_jades),
+    FormatVerifier("presentation", looks_like_presentation, _verify_presentation),
     FormatVerifier("data-integrity", lambda d: isinstance(d, dict), _verify_data_integrity),
 )
 

@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDES = ["issue-an-edc.md", "seal-an-edc.md", "open-badges.md", "validate-in-ci.md",
-          "batch-from-a-spreadsheet.md", "serve.md", "render.md", "wallets.md"]
+          "batch-from-a-spreadsheet.md", "serve.md", "render.md", "wallets.md",
+          "presentations.md"]
 FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.S | re.M)
 
 

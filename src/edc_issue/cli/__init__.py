@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "issue": ("issue", "Issue one credential per row of --data, filled into --template, signed "
                        "or sealed."),
     "keygen": ("keygen", "Generate a key pair and write it to -o KEY.json."),
+    "present": ("present", "Present each CRED (a signed credential: JSON, or a VC-JWT) in one "
+                           "presentation, signed with --key over --challenge (and --domain)."),
     "render": ("render", "Render FILE (an EDC, sealed or not, or an Open Badge: JSON, VC-JWT, "
                          "baked PNG/SVG)."),
     "seal": ("seal", "Seal IN.json (an EDC, or the EU issuer's upload format) with an e-seal: a "

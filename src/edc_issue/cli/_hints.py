@@ -16,6 +16,7 @@ FLAGS: dict[str, str] = {
     "status_lists=[...]": "--status-list FILE",
     "only_allocated=False": "--force",
     "size=131072": "--size 131072",
+    "challenge=...": "--challenge C",
 }
 
 

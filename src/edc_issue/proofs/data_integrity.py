@@ -315,7 +315,13 @@ def add_proof(document: JsonObject, proof: JsonObject, *, as_list: bool | None =
 
 
 def _previous_proofs(proofs: Sequence[Any], wanted: str | Sequence[str]) -> list[Any]:
-    ids = [wanted] if isinstance(wanted, str) else list(wanted)
+    if isinstance(wanted, str):
+        ids = [wanted]
+    elif isinstance(wanted, (list, tuple)) and all(isinstance(i, str) for i in wanted):
+        ids = list(wanted)
+    else:
+        raise ProofFormatError("previousProof must be a proof id or a list of proof ids",
+                               pointer="proof.previousProof", code="proof.malformed")
     found = [p for p in proofs if isinstance(p, dict) and p.get("id") in ids]
     if len(found) != len(ids):
         raise ProofFormatError(

@@ -62,6 +62,80 @@ def issuer_id(document: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _previous_ids(value: Any) -> list[str] | None:
+    """The ids a ``previousProof`` names (a string or a list of strings), or None when it is
+    neither."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def chain_checks(proofs: list[Any], passed: list[bool], several: bool) -> list[Check]:
+    """The ``previousProof`` checks of a proof chain (vc-data-integrity §2.1.2, §4.4).
+
+    A proof that names previous proofs is good only if every one it names is on the
+    document and is good itself, in turn (so a chain is checked from its first proof
+    on); *passed* says, per proof, whether its own checks passed. A proof naming one that
+    is missing fails (``proof.previous_missing``), as does one naming a proof that failed
+    or whose own chain is broken (``proof.previous_failed``), or a ``previousProof`` that
+    is neither a string nor a list of strings (``proof.malformed``).
+    """
+    by_id: dict[str, int] = {}
+    for index, proof in enumerate(proofs):
+        if isinstance(proof, dict) and isinstance(proof.get("id"), str):
+            by_id.setdefault(proof["id"], index)
+    memo: dict[int, bool] = {}
+
+    def good(index: int, seen: frozenset[int]) -> bool:
+        if index in memo:
+            return memo[index]
+        proof = proofs[index]
+        ok = passed[index]
+        previous = proof.get("previousProof") if isinstance(proof, dict) else None
+        if previous is not None:
+            ids = _previous_ids(previous)
+            if ids is None or any(i not in by_id for i in ids):
+                ok = False
+            else:
+                for ref in ids:
+                    target = by_id[ref]
+                    if target in seen or target == index or not good(target, seen | {index}):
+                        ok = False
+        memo[index] = ok
+        return ok
+
+    checks: list[Check] = []
+    for index, proof in enumerate(proofs):
+        previous = proof.get("previousProof") if isinstance(proof, dict) else None
+        if previous is None:
+            continue
+        label = f"proof[{index}]" if several else "proof"
+        name, path = f"{label}.previousProof", f"{label}.previousProof"
+        ids = _previous_ids(previous)
+        if ids is None:
+            checks.append(Check(name, False, "previousProof must be a proof id or a list of "
+                                f"proof ids, not {previous!r}", path=path,
+                                code="proof.malformed"))
+            continue
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            checks.append(Check(name, False, f"previousProof names {', '.join(missing)}, "
+                                "which the document does not hold", path=path,
+                                code="proof.previous_missing"))
+            continue
+        broken = [i for i in ids if by_id[i] == index or not good(by_id[i], frozenset({index}))]
+        if broken:
+            checks.append(Check(name, False, f"the previous proof {', '.join(broken)} does "
+                                "not verify, so this link of the chain fails", path=path,
+                                code="proof.previous_failed"))
+        else:
+            checks.append(Check(name, True, f"the previous proof {', '.join(ids)} verifies",
+                                path=path))
+    return checks
+
+
 class ProofVerifier:
     """Checks Data Integrity proofs and VC-JWTs under one policy.
 
@@ -92,12 +166,16 @@ class ProofVerifier:
             return result
         several = isinstance(document.get("proof"), list)
         verified = 0
+        passed: list[bool] = []
         for index, proof in enumerate(proofs):
             label = f"proof[{index}]" if several else "proof"
             checks, signature_ok = self._verify_proof(document, proof, proofs, label, now)
             for check in checks:
                 result.add(check)
             verified += signature_ok
+            passed.append(signature_ok and all(c.ok or c.severity != "error" for c in checks))
+        for check in chain_checks(proofs, passed, several):
+            result.add(check)
         if verified == 0 and all(c.ok or c.severity != "error" for c in result.checks):
             # every proof was skipped (unsupported suites): say so, and fail
             result.add(Check("proofs", False, "no proof could be checked: none uses a "
@@ -216,11 +294,16 @@ class ProofVerifier:
 
     def binding_check(self, document: JsonObject, resolved: ResolvedMethod, label: str,
                       name: str) -> Check:
-        """Whether the document's issuer controls the key that signed it (``key_binding``).
+        """Whether the document's issuer (a presentation's holder) controls the key that
+        signed it (``key_binding``).
 
         Unconfirmed is a warning unless the policy requires the binding.
         """
         issuer = issuer_id(document)
+        types = document.get("type")
+        presented = "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+        role = ("holder" if "issuer" not in document and ("holder" in document or presented)
+                else "issuer")
         check = f"{name}.key_binding"
         path = f"{label}.kid" if label == "header" else f"{label}.verificationMethod"
         unconfirmed: Severity = "error" if self.policy.require_key_binding else "warning"
@@ -229,7 +312,7 @@ class ProofVerifier:
             return Check(
                 check, False,
                 f"key binding unconfirmed: the key is carried in the JWT's own jwk header; "
-                f"nothing shows that issuer {issuer} controls it (use kid with a DID, or check "
+                f"nothing shows that {role} {issuer} controls it (use kid with a DID, or check "
                 "the key out of band)",
                 path=path, code="proof.key_binding_unconfirmed", severity=unconfirmed)
         if resolved.source == "fragment":
@@ -237,20 +320,20 @@ class ProofVerifier:
                 check, False,
                 f"key binding unconfirmed: the key was taken from the fragment of {vm}; "
                 f"no controller document of {resolved.controller} was supplied or fetched, so "
-                f"nothing shows that issuer {issuer} controls this key (supply it in "
+                f"nothing shows that {role} {issuer} controls this key (supply it in "
                 "controllers=[...], or fetch it with allow_network=True)",
                 path=path, code="proof.key_binding_unconfirmed", severity=unconfirmed)
         if issuer is None:
             return Check(check, False,
-                         "key binding unconfirmed: the document names no issuer to bind the "
+                         f"key binding unconfirmed: the document names no {role} to bind the "
                          "key to", path=path, code="proof.key_binding_unconfirmed",
                          severity=unconfirmed)
         if resolved.controller == issuer:
             how = {"did:key": "the did:key itself",
                    "document": "the supplied controller document",
                    "network": "the fetched controller document"}.get(resolved.source, "")
-            return Check(check, True, f"issuer {issuer} controls {vm} ({how})", path=path)
-        message = (f"issuer {issuer} is not the controller ({resolved.controller}) of the "
+            return Check(check, True, f"{role} {issuer} controls {vm} ({how})", path=path)
+        message = (f"{role} {issuer} is not the controller ({resolved.controller}) of the "
                    f"verification method {vm}")
         if issuer.startswith("did:"):
             return Check(check, False, message, path=path, code="proof.key_binding_mismatch")

@@ -61,9 +61,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.service = service
 
-    from .routes import eu, issuer, ops, status, verifier
+    from .routes import eu, issuer, ops, presentations, status, verifier
 
-    for module in (issuer, verifier, status, eu, ops):
+    for module in (issuer, verifier, presentations, status, eu, ops):
         app.include_router(module.router)
 
     @app.exception_handler(EdcIssueError)

@@ -23,6 +23,8 @@ from .._types import JsonObject
 __all__ = [
     "TenantKeys",
     "init_worker",
+    "presentation_problems",
+    "presented_challenge",
     "seal_upload",
     "sign_credential",
     "sign_list",
@@ -129,6 +131,32 @@ def verify_document(document: Any, *, challenge: str | None = None,
     out = result.to_json()
     out["document"] = result.document if isinstance(result.document, dict) else None
     return out
+
+
+def presentation_problems(document: Any) -> list[tuple[str, str, str]]:
+    """``(path, message, code)`` of every VP data-model rule *document* breaks."""
+    from .._presentations import presentation_problems as problems
+
+    return problems(document)
+
+
+def presented_challenge(document: Any) -> str | None:
+    """The challenge a presentation's proof carries (a VP-JWT's ``nonce``), if one."""
+    from ..errors import EdcIssueError
+    from ..formats.detect import decode_jwt
+
+    if isinstance(document, str):
+        try:
+            _header, payload = decode_jwt(document)
+        except EdcIssueError:
+            return None
+        nonce = payload.get("nonce")
+        return nonce if isinstance(nonce, str) else None
+    proofs = document.get("proof") if isinstance(document, dict) else None
+    for proof in proofs if isinstance(proofs, list) else [proofs]:
+        if isinstance(proof, dict) and isinstance(proof.get("challenge"), str):
+            return str(proof["challenge"])
+    return None
 
 
 def validate_document(document: JsonObject) -> dict[str, Any]:

@@ -36,13 +36,20 @@ def _read_document(path: Path) -> Any:
               help="Fetch did:web and https controller documents (off by default).")
 @click.option("--require-key-binding", is_flag=True,
               help="Fail, instead of warn, when a key's binding to the issuer is unconfirmed.")
+@click.option("--challenge", help="The challenge a presentation's proof must carry (a "
+              "presentation verified without one fails: it could be replayed).")
+@click.option("--domain", help="The domain a presentation's proof must name.")
 @click.option("--status-list", "status_lists", metavar="[URL=]FILE", multiple=True,
               help="A status list credential to check credentialStatus against (matched by "
               "its id, or by URL in the URL=FILE form); repeatable.")
 def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
             controllers: tuple[Path, ...], allow_network: bool,
-            require_key_binding: bool, status_lists: tuple[str, ...]) -> None:
+            require_key_binding: bool, challenge: str | None, domain: str | None,
+            status_lists: tuple[str, ...]) -> None:
     """Verify each FILE: Data Integrity proofs, a VC-JWT, a JAdES e-seal or a baked badge.
+
+    A presentation (JSON-LD, or a VP-JWT) is checked with --challenge and --domain, and
+    every credential inside it too.
 
     A sealed EDC is checked by name: FORMAT, SEAL (signature, certificate, chain to
     --trust anchors, timestamps), EXPIRY and REVOCATION (embedded data only).
@@ -60,7 +67,8 @@ def command(files: tuple[Path, ...], fmt: str, trust: tuple[Path, ...],
         # one verifier for every file: trust anchors and status lists are read once
         verifier = Verifier(trust=anchors, controllers=controller_docs,
                             allow_network=allow_network,
-                            require_key_binding=require_key_binding, status_lists=lists)
+                            require_key_binding=require_key_binding, status_lists=lists,
+                            challenge=challenge, domain=domain)
     results: list[dict[str, Any]] = []
     status = EXIT_OK
     for path in files:
