@@ -12,7 +12,8 @@ See :func:`issue_batch` for how a run goes and how it resumes. The parts:
 - rows: :func:`open_rows` (:class:`CsvSource`, :class:`XlsxSource`, :class:`JsonlSource`);
 - templates: :func:`load_template`, :class:`Template`;
 - output steps, which make each credential's files: :class:`SignStep`, :class:`SealStep`,
-  :class:`BakeStep`, :class:`FunctionStep` (any :class:`OutputStep`);
+  :class:`BakeStep`, :class:`RenderStep` (a PDF or HTML page beside each credential),
+  :class:`FunctionStep` (any :class:`OutputStep`);
 - the pure row function :func:`issue_row` (a :class:`RowTask` in, a :class:`RowOutcome`
   out, nothing written), run by an :class:`Executor` (:class:`InlineExecutor`,
   :class:`ProcessExecutor`), whose files the runner writes through a :class:`Sink`
@@ -42,6 +43,7 @@ from .outputs import (
     GroupOutputStep,
     OutputFile,
     OutputStep,
+    RenderStep,
     SealStep,
     SignStep,
     dump_json,
@@ -104,6 +106,7 @@ __all__ = [
     "ProcessExecutor",
     "Progress",
     "RenderContext",
+    "RenderStep",
     "Rendered",
     "ReportWriter",
     "Row",

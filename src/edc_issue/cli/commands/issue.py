@@ -23,6 +23,7 @@ from ...batch import (
     BakeStep,
     BatchReport,
     OutputStep,
+    RenderStep,
     SealStep,
     SignStep,
     auto_progress,
@@ -42,6 +43,23 @@ def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealSt
     with handle_errors(file=str(p12)):
         return with_password(lambda pw: SealStep(p12, pw, tsa=tsa), var=password_env,
                              source=str(p12))
+
+
+def _render_step(outputs: OutputStep, render_format: str, lang: str | None,
+                 verify_url: str | None, trust_files: tuple[Path, ...]) -> RenderStep:
+    from functools import partial
+
+    from ..._api import verify
+
+    anchors: list[bytes] = []
+    for path in trust_files:
+        with handle_errors(file=str(path)):
+            anchors.append(read_bytes(path, max_bytes=1024 * 1024))
+    verifier = partial(verify, trust=anchors) if anchors else None
+    # a missing extra is a set-up problem like a bad flag: exit 2, nothing issued
+    with handle_errors(input_codes={"config.extra_missing": None}):
+        return RenderStep(outputs, render_format, lang=lang, verify_url=verify_url,
+                          verifier=verifier)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -121,6 +139,18 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
               help="Worker processes for signing.")
 @click.option("--bake", "bake_image", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write each badge baked into this PNG or SVG image (Open Badges).")
+@click.option("--render", "render_format", type=click.Choice(["pdf", "html"]),
+              help="Also write a page a person reads beside each credential (PDF or HTML; "
+                   "needs edc-issue[render]); it shows the result of verifying the credential.")
+@click.option("--render-lang", metavar="LANG",
+              help="With --render: the pages' language (BCP 47; default each credential's).")
+@click.option("--verify-url", metavar="URL",
+              help="With --render: where each page's QR code points; {id} stands for the "
+                   "credential's id, e.g. https://verify.example.edu/c/{id}.")
+@click.option("--trust", "trust_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="With --render: a trust anchor (PEM or DER certificate) for verifying the "
+                   "sealed credentials the pages show (repeatable).")
 @click.option("--key-column", metavar="COLUMN",
               help="The column identifying a learner: ids derive from it (UUIDv5) and "
                    "re-runs recognise rows by it.")
@@ -136,7 +166,9 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
 def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Path | None,
             password_env: str | None, suite: str | None, issuer_from_key: bool,
             tsa: str | None, status_list_file: Path | None, out_dir: Path, jobs: int,
-            bake_image: Path | None, key_column: str | None, name_column: str | None,
+            bake_image: Path | None, render_format: str | None, render_lang: str | None,
+            verify_url: str | None, trust_files: tuple[Path, ...], key_column: str | None,
+            name_column: str | None,
             sheet: str | None, delimiter: str | None, no_validate: bool, quiet: bool,
             fmt: str) -> None:
     """Issue one credential per row of --data, filled into --template, signed or sealed.
@@ -148,6 +180,8 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
     edc-issue issue --template badge.json --data learners.csv --key key.json -o out/
     edc-issue issue --template edc.json --data learners.xlsx --p12 seal.p12 \\
         --password-env SEAL_PW --status-list revocation-list.json -o out/ --jobs 2
+    edc-issue issue --template badge.json --data learners.csv --key key.json -o out/ \\
+        --render pdf --verify-url 'https://verify.example.edu/c/{id}'
     """
     if (key_file is None) == (p12 is None):
         raise click.UsageError("give exactly one of --key KEY.json (sign) or --p12 CERT.p12 "
@@ -168,6 +202,10 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
     if bake_image is not None:
         with handle_errors(file=str(bake_image)):
             outputs = BakeStep(outputs, read_bytes(bake_image))
+    if render_format is None and (render_lang or verify_url or trust_files):
+        raise click.UsageError("--render-lang, --verify-url and --trust go with --render")
+    if render_format is not None:
+        outputs = _render_step(outputs, render_format, render_lang, verify_url, trust_files)
     status_list = None
     if status_list_file is not None:
         with handle_errors(file=str(status_list_file)):
