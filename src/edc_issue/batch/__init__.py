@@ -13,7 +13,8 @@ See :func:`issue_batch` for how a run goes and how it resumes. The parts:
 - templates: :func:`load_template`, :class:`Template`;
 - output steps, which make each credential's files: :class:`SignStep`, :class:`SealStep`,
   :class:`BakeStep`, :class:`RenderStep` (a PDF or HTML page beside each credential),
-  :class:`FunctionStep` (any :class:`OutputStep`);
+  :class:`OfferStep` (an OpenID4VCI offer per row), :class:`FunctionStep` (any
+  :class:`OutputStep`);
 - the pure row function :func:`issue_row` (a :class:`RowTask` in, a :class:`RowOutcome`
   out, nothing written), run by an :class:`Executor` (:class:`InlineExecutor`,
   :class:`ProcessExecutor`), whose files the runner writes through a :class:`Sink`
@@ -38,9 +39,11 @@ from .executors import Executor, InlineExecutor, ProcessExecutor
 from .journal import JOURNAL_NAME
 from .lock import LOCK_NAME
 from .outputs import (
+    OFFER_SUFFIXES,
     BakeStep,
     FunctionStep,
     GroupOutputStep,
+    OfferStep,
     OutputFile,
     OutputStep,
     RenderStep,
@@ -84,6 +87,7 @@ __all__ = [
     "FILTERS",
     "JOURNAL_NAME",
     "LOCK_NAME",
+    "OFFER_SUFFIXES",
     "REPORT_CSV",
     "REPORT_JSON",
     "BakeStep",
@@ -100,6 +104,7 @@ __all__ = [
     "InlineExecutor",
     "JsonlSource",
     "LineProgress",
+    "OfferStep",
     "OutputFile",
     "OutputStep",
     "Placeholder",

@@ -43,6 +43,7 @@ __all__ = [
     "BakeStep",
     "FunctionStep",
     "GroupOutputStep",
+    "OfferStep",
     "OutputFile",
     "OutputStep",
     "RenderStep",
@@ -54,10 +55,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file to write for a credential: its suffix (``.json``, ``.jwt``, ``.png``) and bytes."""
+    """One file to write for a credential: its suffix (``.json``, ``.jwt``, ``.png``) and bytes.
+
+    *report* holds what the row's report line carries about this file (``offer``: the
+    offer link, ``tx_code``: its transaction code), as ``(name, value)`` pairs.
+    """
 
     suffix: str
     data: bytes
+    report: tuple[tuple[str, str], ...] = ()
 
 
 @runtime_checkable
@@ -527,3 +533,62 @@ class RenderStep:
         if self._pool is None:
             return [page(p) for p in positions]
         return list(self._pool.map(page, positions))
+
+
+#: The suffixes of an offer's files: the link (one line) and its QR code.
+OFFER_SUFFIXES = (".offer.txt", ".offer.png")
+
+
+class OfferStep:
+    """Offer each credential to a wallet (OpenID4VCI), instead of or beside its files.
+
+    For each row the unsigned credential goes to *offers* (an
+    :class:`~edc_issue.oid4vci.offers.OfferMaker`: :class:`~edc_issue.oid4vci.offers.
+    ServiceOffers` for an ``edc-issue serve`` tenant, :class:`~edc_issue.oid4vci.offers.
+    IssuerOffers` for a credential issuer in this process), which keeps it and signs it,
+    bound to the wallet's key, when the wallet collects it. The step writes the offer link
+    (``.offer.txt``) and its QR code (``.offer.png``); the report's ``offer`` and ``tx_code``
+    columns carry the link and the transaction code.
+
+    :param offers: makes the offer of one credential.
+    :param inner: also sign or seal now and write the credential's files (beside); None:
+        only the offer (instead).
+    :param issuer_id: the value of ``{{$issuer}}`` without *inner* (the issuer's DID).
+
+    A run stopped between making a row's offer and writing its files makes a new offer for
+    that row when it resumes; the first is never handed out (its link was not written) and
+    expires unused.
+    """
+
+    def __init__(self, offers: Any, inner: OutputStep | None = None, *,
+                 issuer_id: str | None = None) -> None:
+        if not callable(offers):
+            raise ConfigError("offers must make an offer of a credential (an OfferMaker)",
+                              code="config.invalid", pointer="offers")
+        self.offers = offers
+        self.inner = inner
+        self._issuer_id = issuer_id
+
+    def __repr__(self) -> str:
+        return f"OfferStep({self.offers!r}, {self.inner!r})"
+
+    @property
+    def issuer_id(self) -> str | None:
+        """The inner step's issuer id, else the one given."""
+        return self.inner.issuer_id if self.inner is not None else self._issuer_id
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The inner step's suffixes (if any), then ``.offer.txt`` and ``.offer.png``."""
+        return (*(self.inner.suffixes if self.inner is not None else ()), *OFFER_SUFFIXES)
+
+    def __call__(self, credential: JsonObject) -> list[OutputFile]:
+        """Make the inner files (if any), then the offer of the unsigned *credential*."""
+        from ..oid4vci.offers import qr_code
+
+        files = self.inner(credential) if self.inner is not None else []
+        made = self.offers(credential)
+        report = (("offer", made.link),) + ((("tx_code", made.tx_code),)
+                                            if made.tx_code else ())
+        return [*files, OutputFile(".offer.txt", (made.link + "\n").encode("utf-8"), report),
+                OutputFile(".offer.png", qr_code(made.link))]
