@@ -177,21 +177,25 @@ def _check_each_row_issued_once(url: str, location: str, token: str, rows: int) 
     headers = {"Authorization": f"Bearer {token}"}
     report = httpx.get(f"{location}/report", headers=headers, timeout=60).json()
     issued: dict[int, int] = {}
+    covered: set[int] = set()
     for entry in report["rows"]:
         if entry["status"] == "issued":
             issued[entry["row"]] = issued.get(entry["row"], 0) + 1
         assert entry["status"] != "failed", entry
-    assert sorted(issued) == list(range(2, rows + 2))
+        covered.add(entry["row"])
+    # a row whose files were written just before the kill is "skipped" by the resumed run
+    # (issued by the first, which was killed before recording it); none is issued twice
+    assert sorted(covered) == list(range(2, rows + 2))
     assert set(issued.values()) == {1}, "a row was issued twice"
     found = _credentials(httpx.get(f"{location}/outputs", headers=headers, timeout=60).content)
     credentials = [json.loads(d) for n, d in found.items()
                    if n.endswith(".json") and not n.startswith("report")]
     assert len(credentials) == rows
-    ids = {c["id"] for c in credentials}
-    subjects = {c["credentialSubject"]["identifier"][0]["identityHash"]
-                if isinstance(c["credentialSubject"].get("identifier"), list) else c["id"]
-                for c in credentials}
-    assert len(ids) == rows and len(subjects) == rows
+    assert len({c["id"] for c in credentials}) == rows
+    named = {f for entry in report["rows"] for f in entry["files"]}
+    assert named == {n for n in found if not n.startswith("report")}
+    for credential in credentials[:: max(1, rows // 5)]:
+        assert verify(credential).ok
 
 
 @pytest.mark.allow_hosts(LOCAL)

@@ -63,7 +63,8 @@ _FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"
     },
     "required": ["template", "data"]}}}}}
 
-_JOB: dict[int | str, dict[str, Any]] = {202: {"description": "The job, queued (its URL in Location)"}}
+_JOB: dict[int | str, dict[str, Any]] = {
+    202: {"description": "The job, queued (its URL in Location)"}}
 
 
 def start_runner(service: Service) -> _jobs.JobRunner:
