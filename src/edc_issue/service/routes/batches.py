@@ -244,12 +244,16 @@ async def get_outputs(request: Request, tenant: str) -> Response:
 register(router, "/batches", submit_batch, methods=["POST"], name="submitBatch",
          summary="Queue a batch job (template and CSV/XLSX/JSONL)", status_code=202,
          tags=["Batches"], openapi_extra=_FORM, responses=_JOB, default_too=True)
+# the handlers read job_id from the path themselves (register's handlers take the tenant)
+_JOB_ID: dict[str, Any] = {"parameters": [{"name": "job_id", "in": "path", "required": True,
+                                           "schema": {"type": "string"}}]}
 register(router, "/batches/{job_id}", get_batch, methods=["GET"], name="getBatch",
-         summary="A batch job's state", tags=["Batches"])
+         summary="A batch job's state", tags=["Batches"], openapi_extra=_JOB_ID)
 register(router, "/batches/{job_id}/report", get_report, methods=["GET"], name="getBatchReport",
-         summary="A batch job's report", tags=["Batches"])
+         summary="A batch job's report", tags=["Batches"], openapi_extra=_JOB_ID)
 register(router, "/batches/{job_id}/outputs", get_outputs, methods=["GET"],
          name="getBatchOutputs", summary="A batch job's outputs (zip)", tags=["Batches"],
+         openapi_extra=_JOB_ID,
          responses={200: {"description": "The credentials and the report",
                           "content": {"application/zip": {}}}})
 
