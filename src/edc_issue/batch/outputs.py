@@ -50,6 +50,7 @@ __all__ = [
     "SealStep",
     "SignStep",
     "dump_json",
+    "verify_for_page",
 ]
 
 
@@ -407,6 +408,17 @@ class FunctionStep:
 _RENDER_SUFFIXES = {"pdf": (".pdf", "application/pdf"), "html": (".html", "text/html")}
 
 
+def verify_for_page(document: Any, **settings: Any) -> Any:
+    """How :class:`RenderStep` verifies by default: :func:`edc_issue.verify` offline, every
+    seal, proof, key and date checked, without the EDC SHACL conformance check (the batch
+    read each credential through its data model before signing; that check is the slow part
+    of an EDC's verification, and a page does not show it)."""
+    from .._api import verify
+
+    settings.setdefault("check_conformance", False)
+    return verify(document, **settings)
+
+
 def _id_of(credential: JsonObject) -> str:
     value = credential.get("id")
     return value if isinstance(value, str) else ""
@@ -429,7 +441,8 @@ class RenderStep:
         credential's id (URL-encoded), e.g. ``https://verify.example.edu/c/{id}``.
     :param verifier: called with the inner step's first file (JSON, JWT) as
         :func:`edc_issue.verify` takes it; picklable for ``jobs > 1`` (a module-level
-        function or a :func:`functools.partial` of :func:`edc_issue.verify`).
+        function or a :func:`functools.partial` of :func:`edc_issue.verify`); default
+        :func:`verify_for_page`.
     :param threads: pages compiled at once.
     :raises ConfigError: ``config.extra_missing`` when ``edc-issue[render]`` is not
         installed; ``config.invalid`` for a format other than pdf or html.
@@ -493,7 +506,7 @@ class RenderStep:
         suffix, media_type = _RENDER_SUFFIXES[self.format]
         rendered = verify_and_render(made.data, media_type=media_type, lang=self.lang,
                                      verify_url=self._url(self.verify_url, credential_id),
-                                     verifier=self.verifier)
+                                     verifier=self.verifier or verify_for_page)
         return OutputFile(suffix, rendered.content)
 
     def __call__(self, credential: JsonObject) -> list[OutputFile]:

@@ -50,13 +50,13 @@ def _render_step(outputs: OutputStep, render_format: str, lang: str | None,
                  verify_url: str | None, trust_files: tuple[Path, ...]) -> RenderStep:
     from functools import partial
 
-    from ..._api import verify
+    from ...batch.outputs import verify_for_page
 
     anchors: list[bytes] = []
     for path in trust_files:
         with handle_errors(file=str(path)):
             anchors.append(read_bytes(path, max_bytes=1024 * 1024))
-    verifier = partial(verify, trust=anchors) if anchors else None
+    verifier = partial(verify_for_page, trust=anchors) if anchors else None
     # a missing extra is a set-up problem like a bad flag: exit 2, nothing issued
     with handle_errors(input_codes={"config.extra_missing": None}):
         return RenderStep(outputs, render_format, lang=lang, verify_url=verify_url,
