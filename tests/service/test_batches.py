@@ -242,5 +242,5 @@ def test_a_job_on_two_servers_sharing_postgres_runs_once(tmp_path: Path, pg_url:
         assert state["state"] == "done" and state["attempts"] == 1, state
         _check_each_row_issued_once(first.url, location, token, rows)
     claims = [line for server in (first, second) for line in server.logs().splitlines()
-              if '"batch.claimed"' in line]
+              if '"batch_job_claimed"' in line]
     assert len(claims) == 3, claims  # each job claimed once, by one of the two processes

@@ -307,7 +307,7 @@ class JobRunner:
                 job = self.claim()
             except Exception:  # the database is away: try again later
                 _log.warning("batch claim failed", exc_info=True,
-                             extra={"event": "batch.claim_failed"})
+                             extra={"event": "batch_job_claim_failed"})
                 job = None
             if job is None:
                 self._wake.wait(self.poll)
@@ -348,7 +348,7 @@ class JobRunner:
                 batch_jobs.c.id, batch_jobs.c.tenant, batch_jobs.c.kind, batch_jobs.c.template,
                 batch_jobs.c.data_name, batch_jobs.c.data, batch_jobs.c.options)
                 .where(batch_jobs.c.id == job_id)).one()
-        _log.info("batch claimed", extra={"event": "batch.claimed", "job": job_id})
+        _log.info("batch claimed", extra={"event": "batch_job_claimed", "job": job_id})
         return _Claimed(row.id, row.tenant, row.kind, row.template, row.data_name,
                         bytes(row.data), dict(row.options))
 
@@ -389,12 +389,12 @@ class JobRunner:
             counts = progress.counts
             self._finish(job.id, state="done", summary=report.summary(), report=report_text,
                          outputs=outputs, processed=sum(counts.values()), **counts)
-            _log.info("batch done", extra={"event": "batch.done", "job": job.id})
+            _log.info("batch done", extra={"event": "batch_job_done", "job": job.id})
         except _LostClaim:
-            _log.warning("batch taken over", extra={"event": "batch.lost", "job": job.id})
+            _log.warning("batch taken over", extra={"event": "batch_job_lost", "job": job.id})
         except BatchInputError as exc:
             if exc.code == "batch.output_locked":  # another process here runs it: leave it
-                _log.warning("batch locked", extra={"event": "batch.locked", "job": job.id})
+                _log.warning("batch locked", extra={"event": "batch_job_locked", "job": job.id})
                 time.sleep(self.poll)
                 return
             self._fail(job.id, exc)
@@ -403,7 +403,7 @@ class JobRunner:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # a bug: the job fails with the type, never a traceback
-            _log.exception("batch failed", extra={"event": "batch.bug", "job": job.id})
+            _log.exception("batch failed", extra={"event": "batch_job_bug", "job": job.id})
             self._finish(job.id, state="failed", error=json.dumps(
                 {"code": "service.internal_error",
                  "detail": f"internal error ({type(exc).__name__})"}))
