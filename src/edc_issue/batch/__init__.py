@@ -12,7 +12,9 @@ See :func:`issue_batch` for how a run goes and how it resumes. The parts:
 - rows: :func:`open_rows` (:class:`CsvSource`, :class:`XlsxSource`, :class:`JsonlSource`);
 - templates: :func:`load_template`, :class:`Template`;
 - output steps, which make each credential's files: :class:`SignStep`, :class:`SealStep`,
-  :class:`BakeStep`, :class:`FunctionStep` (any :class:`OutputStep`);
+  :class:`BakeStep`, :class:`RenderStep` (a PDF or HTML page beside each credential),
+  :class:`OfferStep` (an OpenID4VCI offer per row), :class:`FunctionStep` (any
+  :class:`OutputStep`);
 - the pure row function :func:`issue_row` (a :class:`RowTask` in, a :class:`RowOutcome`
   out, nothing written), run by an :class:`Executor` (:class:`InlineExecutor`,
   :class:`ProcessExecutor`), whose files the runner writes through a :class:`Sink`
@@ -37,11 +39,14 @@ from .executors import Executor, InlineExecutor, ProcessExecutor
 from .journal import JOURNAL_NAME
 from .lock import LOCK_NAME
 from .outputs import (
+    OFFER_SUFFIXES,
     BakeStep,
     FunctionStep,
     GroupOutputStep,
+    OfferStep,
     OutputFile,
     OutputStep,
+    RenderStep,
     SealStep,
     SignStep,
     dump_json,
@@ -82,6 +87,7 @@ __all__ = [
     "FILTERS",
     "JOURNAL_NAME",
     "LOCK_NAME",
+    "OFFER_SUFFIXES",
     "REPORT_CSV",
     "REPORT_JSON",
     "BakeStep",
@@ -98,12 +104,14 @@ __all__ = [
     "InlineExecutor",
     "JsonlSource",
     "LineProgress",
+    "OfferStep",
     "OutputFile",
     "OutputStep",
     "Placeholder",
     "ProcessExecutor",
     "Progress",
     "RenderContext",
+    "RenderStep",
     "Rendered",
     "ReportWriter",
     "Row",

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, started TEXT NOT NULL,
     data TEXT NOT NULL, template TEXT NOT NULL, summary TEXT);
 CREATE TABLE IF NOT EXISTS results (seq INTEGER PRIMARY KEY, run INTEGER NOT NULL,
     row INTEGER NOT NULL, status TEXT NOT NULL, id TEXT, files TEXT NOT NULL, idx INTEGER,
-    errors TEXT NOT NULL);
+    errors TEXT NOT NULL, offer TEXT, tx_code TEXT);
 CREATE TEMP TABLE seen (key BLOB PRIMARY KEY, row INTEGER NOT NULL);
 """
 
@@ -75,6 +75,10 @@ class Journal:
             had_history = self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'results'").fetchone() is not None
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+            for column in ("offer", "tx_code"):  # a journal written before offers
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE results ADD COLUMN {column} TEXT")
         except sqlite3.Error as exc:
             raise IOFailure(f"cannot open the batch journal: {exc}", pointer=str(path)) from exc
         #: True when the folder was last written by a version without the run history
@@ -153,11 +157,11 @@ class Journal:
         """Record row outcomes of *run*, in order."""
         try:
             self._db.executemany(
-                "INSERT INTO results (run, row, status, id, files, idx, errors)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO results (run, row, status, id, files, idx, errors, offer, tx_code)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run, r.row, r.status, r.id, json.dumps(list(r.files), ensure_ascii=False),
                   r.status_index, json.dumps([[e.column, e.reason, e.code] for e in r.errors],
-                                             ensure_ascii=False))
+                                             ensure_ascii=False), r.offer, r.tx_code)
                  for r in results])
         except sqlite3.Error as exc:
             raise self._fail(exc) from exc
@@ -174,15 +178,15 @@ class Journal:
         """Every recorded row outcome of every run, in order (streamed)."""
         try:
             cursor = self._db.execute(
-                "SELECT results.run, runs.data, row, status, id, files, idx, errors"
-                " FROM results JOIN runs USING (run) ORDER BY seq")
-            for run, data, row, status, id_, files, index, errors in cursor:
+                "SELECT results.run, runs.data, row, status, id, files, idx, errors, offer,"
+                " tx_code FROM results JOIN runs USING (run) ORDER BY seq")
+            for run, data, row, status, id_, files, index, errors, offer, tx_code in cursor:
                 yield RowResult(
                     row, cast(RowStatus, status), id=id_, files=tuple(json.loads(files)),
                     status_index=index,
                     errors=tuple(RowError(row, column, reason, code)
                                  for column, reason, code in json.loads(errors)),
-                    run=run, data=data)
+                    run=run, data=data, offer=offer, tx_code=tx_code)
         except sqlite3.Error as exc:
             raise self._fail(exc, "read") from exc
 

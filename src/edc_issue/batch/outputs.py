@@ -12,7 +12,11 @@ appear in ``repr`` or messages.
 - :class:`SealStep`: a JAdES e-seal with a PKCS#12 e-seal certificate, or with a
   :class:`edc_issue.seal.Signer` (EDC).
 - :class:`BakeStep`: wraps another step and also writes the badge image with the credential
-  baked in (Open Badges 3.0). Other wrapping steps (a rendered PDF) take the same shape.
+  baked in (Open Badges 3.0).
+- :class:`RenderStep`: wraps another step and also writes a page a person reads (PDF or
+  HTML, extra ``[render]``), showing the result of verifying what the inner step made.
+- :class:`OfferStep`: wraps another step and also writes an OpenID4VCI credential offer
+  (its link and QR code) for the row's credential.
 - :class:`FunctionStep`: any picklable function, for tests and custom backends.
 
 A step may also offer ``call_group(credentials)`` (:class:`GroupOutputStep`): the batch
@@ -39,20 +43,28 @@ __all__ = [
     "BakeStep",
     "FunctionStep",
     "GroupOutputStep",
+    "OfferStep",
     "OutputFile",
     "OutputStep",
+    "RenderStep",
     "SealStep",
     "SignStep",
     "dump_json",
+    "verify_for_page",
 ]
 
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file to write for a credential: its suffix (``.json``, ``.jwt``, ``.png``) and bytes."""
+    """One file to write for a credential: its suffix (``.json``, ``.jwt``, ``.png``) and bytes.
+
+    *report* holds what the row's report line carries about this file (``offer``: the
+    offer link, ``tx_code``: its transaction code), as ``(name, value)`` pairs.
+    """
 
     suffix: str
     data: bytes
+    report: tuple[tuple[str, str], ...] = ()
 
 
 @runtime_checkable
@@ -391,3 +403,205 @@ class FunctionStep:
     def __call__(self, credential: JsonObject) -> list[OutputFile]:
         """Call the function and wrap its result."""
         return [_output(self.function(credential), self.suffix)]
+
+
+_RENDER_SUFFIXES = {"pdf": (".pdf", "application/pdf"), "html": (".html", "text/html")}
+
+
+def verify_for_page(document: Any, **settings: Any) -> Any:
+    """How :class:`RenderStep` verifies by default: :func:`edc_issue.verify` offline, every
+    seal, proof, key and date checked, without the EDC SHACL conformance check (the batch
+    read each credential through its data model before signing; that check is the slow part
+    of an EDC's verification, and a page does not show it)."""
+    from .._api import verify
+
+    settings.setdefault("check_conformance", False)
+    return verify(document, **settings)
+
+
+def _id_of(credential: JsonObject) -> str:
+    value = credential.get("id")
+    return value if isinstance(value, str) else ""
+
+
+class RenderStep:
+    """Make the files with *inner*, then also a PDF or HTML page of the result.
+
+    The page shows what verifying the inner step's output found (with *verifier*, by
+    default :func:`edc_issue.verify`, offline): a credential sealed with a certificate the
+    verifier does not trust renders as "NOT verified", never as "verified". Pages are
+    compiled on *threads* threads (typst works without the GIL), so that a chunk's PDFs are
+    made side by side.
+
+    :param inner: the step that makes the credential (:class:`SignStep`, :class:`SealStep`,
+        :class:`BakeStep`).
+    :param format: ``pdf`` or ``html``.
+    :param lang: the pages' language (BCP 47); default each credential's own.
+    :param verify_url: where each page's QR code points; ``{id}`` is replaced by the
+        credential's id (URL-encoded), e.g. ``https://verify.example.edu/c/{id}``.
+    :param verifier: called with the inner step's first file (JSON, JWT) as
+        :func:`edc_issue.verify` takes it; picklable for ``jobs > 1`` (a module-level
+        function or a :func:`functools.partial` of :func:`edc_issue.verify`); default
+        :func:`verify_for_page`.
+    :param threads: pages compiled at once.
+    :raises ConfigError: ``config.extra_missing`` when ``edc-issue[render]`` is not
+        installed; ``config.invalid`` for a format other than pdf or html.
+    :raises RenderError: ``render.lang``, ``render.verify_url`` (checked at once).
+    """
+
+    def __init__(self, inner: OutputStep, format: str = "pdf", *, lang: str | None = None,
+                 verify_url: str | None = None,
+                 verifier: Callable[[Any], Any] | None = None, threads: int = 2) -> None:
+        if format not in _RENDER_SUFFIXES:
+            raise ConfigError(f"a rendered page is pdf or html, found {format!r}",
+                              code="config.invalid", pointer="format")
+        from ..render._deps import require
+
+        for module in ("typst", "segno", "jinja2", "babel"):
+            require(module)  # config.extra_missing: pip install 'edc-issue[render]'
+        from ..render import _check_lang, _check_url
+
+        _check_lang(lang)
+        _check_url(self._url(verify_url, "urn:uuid:00000000-0000-0000-0000-000000000000"))
+        self.inner = inner
+        self.format = format
+        self.lang = lang
+        self.verify_url = verify_url
+        self.verifier = verifier
+        self.threads = max(1, threads)
+        self._pool: Any = None
+
+    @staticmethod
+    def _url(template: str | None, credential_id: str) -> str | None:
+        if template is None:
+            return None
+        from urllib.parse import quote
+
+        return template.replace("{id}", quote(credential_id, safe=""))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_pool"] = None  # each process starts its own threads
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        return f"RenderStep({self.inner!r}, {self.format!r})"
+
+    @property
+    def issuer_id(self) -> str | None:
+        """The inner step's issuer id."""
+        return self.inner.issuer_id
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The inner step's suffixes, then ``.pdf`` or ``.html``."""
+        return (*self.inner.suffixes, _RENDER_SUFFIXES[self.format][0])
+
+    def _page(self, credential_id: str, made: OutputFile) -> OutputFile:
+        from ..rendering import verify_and_render
+
+        suffix, media_type = _RENDER_SUFFIXES[self.format]
+        rendered = verify_and_render(made.data, media_type=media_type, lang=self.lang,
+                                     verify_url=self._url(self.verify_url, credential_id),
+                                     verifier=self.verifier or verify_for_page)
+        return OutputFile(suffix, rendered.content)
+
+    def __call__(self, credential: JsonObject) -> list[OutputFile]:
+        """Make the inner files, then render the first of them."""
+        files = self.inner(credential)
+        return [*files, self._page(_id_of(credential), files[0])]
+
+    def call_group(self, credentials: Sequence[JsonObject]
+                   ) -> list[list[OutputFile] | EdcIssueError]:
+        """Make a chunk's inner files (in one call if the inner step groups), then render
+        their pages on the step's threads."""
+        inner_group = getattr(self.inner, "call_group", None)
+        made: list[list[OutputFile] | EdcIssueError] = []
+        if callable(inner_group):
+            made = list(inner_group(credentials))
+        else:
+            for credential in credentials:
+                try:
+                    made.append(self.inner(credential))
+                except EdcIssueError as exc:
+                    made.append(exc)
+        if self._pool is None and self.threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="edc-issue-render")
+
+        def page(position: int) -> list[OutputFile] | EdcIssueError:
+            files = made[position]
+            if isinstance(files, EdcIssueError):
+                return files
+            try:
+                return [*files, self._page(_id_of(credentials[position]), files[0])]
+            except EdcIssueError as exc:
+                return exc
+
+        positions = range(len(credentials))
+        if self._pool is None:
+            return [page(p) for p in positions]
+        return list(self._pool.map(page, positions))
+
+
+#: The suffixes of an offer's files: the link (one line) and its QR code.
+OFFER_SUFFIXES = (".offer.txt", ".offer.png")
+
+
+class OfferStep:
+    """Offer each credential to a wallet (OpenID4VCI), instead of or beside its files.
+
+    For each row the unsigned credential goes to *offers* (an
+    :class:`~edc_issue.oid4vci.offers.OfferMaker`: :class:`~edc_issue.oid4vci.offers.
+    ServiceOffers` for an ``edc-issue serve`` tenant, :class:`~edc_issue.oid4vci.offers.
+    IssuerOffers` for a credential issuer in this process), which keeps it and signs it,
+    bound to the wallet's key, when the wallet collects it. The step writes the offer link
+    (``.offer.txt``) and its QR code (``.offer.png``); the report's ``offer`` and ``tx_code``
+    columns carry the link and the transaction code.
+
+    :param offers: makes the offer of one credential.
+    :param inner: also sign or seal now and write the credential's files (beside); None:
+        only the offer (instead).
+    :param issuer_id: the value of ``{{$issuer}}`` without *inner* (the issuer's DID).
+
+    A run stopped between making a row's offer and writing its files makes a new offer for
+    that row when it resumes; the first is never handed out (its link was not written) and
+    expires unused.
+    """
+
+    def __init__(self, offers: Any, inner: OutputStep | None = None, *,
+                 issuer_id: str | None = None) -> None:
+        if not callable(offers):
+            raise ConfigError("offers must make an offer of a credential (an OfferMaker)",
+                              code="config.invalid", pointer="offers")
+        self.offers = offers
+        self.inner = inner
+        self._issuer_id = issuer_id
+
+    def __repr__(self) -> str:
+        return f"OfferStep({self.offers!r}, {self.inner!r})"
+
+    @property
+    def issuer_id(self) -> str | None:
+        """The inner step's issuer id, else the one given."""
+        return self.inner.issuer_id if self.inner is not None else self._issuer_id
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The inner step's suffixes (if any), then ``.offer.txt`` and ``.offer.png``."""
+        return (*(self.inner.suffixes if self.inner is not None else ()), *OFFER_SUFFIXES)
+
+    def __call__(self, credential: JsonObject) -> list[OutputFile]:
+        """Make the inner files (if any), then the offer of the unsigned *credential*."""
+        from ..oid4vci.offers import qr_code
+
+        files = self.inner(credential) if self.inner is not None else []
+        made = self.offers(credential)
+        report = (("offer", made.link),) + ((("tx_code", made.tx_code),)
+                                            if made.tx_code else ())
+        return [*files, OutputFile(".offer.txt", (made.link + "\n").encode("utf-8"), report),
+                OutputFile(".offer.png", qr_code(made.link))]

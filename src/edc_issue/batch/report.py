@@ -12,12 +12,15 @@ are, and a reader never sees half a report.
 
     {"rows": [{"run": 1, "data": "learners.csv", "row": 2, "status": "issued",
                "id": "urn:uuid:...", "files": ["..."], "statusListIndex": 4711,
-               "errors": []}, ...],
+               "errors": [], "offer": null, "txCode": null}, ...],
      "runs": [{"run": 1, "started": "2025-06-30T10:00:00Z", "data": "learners.csv",
                "template": "badge.json", "summary": {...}}, ...],
      "summary": {"run": 1, "total": 1000, "issued": 997, "skipped": 0, "failed": 3, ...}}
 
 ``summary`` is the latest run's; ``runs`` holds each run's.
+
+``offer`` and ``txCode`` (``offer`` and ``tx_code`` in ``report.csv``) are the OpenID4VCI
+offer link and transaction code of a row issued with an offer (``OfferStep``).
 
 Cells of ``report.csv`` that a spreadsheet would read as a formula are prefixed with
 an apostrophe.
@@ -43,7 +46,7 @@ REPORT_CSV = "report.csv"
 REPORT_JSON = "report.json"
 RowStatus = Literal["issued", "skipped", "failed"]
 _CSV_FIELDS = ("run", "data", "row", "status", "id", "file", "status_index", "column", "reason",
-               "code")
+               "code", "offer", "tx_code")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,10 @@ class RowResult:
     run: int | None = None
     #: the data file the row came from
     data: str | None = None
+    #: the OpenID4VCI offer link made for the row (``OfferStep``)
+    offer: str | None = None
+    #: the offer's transaction code, for the learner by another channel than the link
+    tx_code: str | None = None
 
     @property
     def reason(self) -> str:
@@ -81,6 +88,8 @@ class RowResult:
             "statusListIndex": self.status_index,
             "errors": [{"column": e.column, "reason": e.reason, "code": e.code}
                        for e in self.errors],
+            "offer": self.offer,
+            "txCode": self.tx_code,
         }
 
     def to_csv(self) -> list[str]:
@@ -90,7 +99,7 @@ class RowResult:
                 str(self.row), self.status, self.id or "", self.files[0] if self.files else "",
                 "" if self.status_index is None else str(self.status_index),
                 (first.column or "") if first else "", self.reason,
-                first.code if first else ""]
+                first.code if first else "", self.offer or "", self.tx_code or ""]
 
 
 @dataclass

@@ -234,11 +234,14 @@ class _Run:
                 else:
                     self.journal.write(item.key, "done", row=number, id=item.id,
                                        files=item.files, index=item.index)
+                    carried = dict(pair for made in outcome.files for pair in made.report)
                     result = RowResult(number, "issued", id=item.id, files=item.files,
-                                       status_index=item.index)
+                                       status_index=item.index, offer=carried.get("offer"),
+                                       tx_code=carried.get("tx_code"))
             results.append(RowResult(result.row, result.status, id=result.id,
                                      files=result.files, status_index=result.status_index,
-                                     errors=result.errors, run=self.run, data=self.data_name))
+                                     errors=result.errors, run=self.run, data=self.data_name,
+                                     offer=result.offer, tx_code=result.tx_code))
         self.journal.add_results(self.run, results)
         for result in results:
             self.report.add(result)

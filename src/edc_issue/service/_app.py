@@ -48,13 +48,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
     """
     service = Service(config)
 
+    from .routes import batches
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(service.start)
+        app.state.batch_runner = batches.start_runner(service)
         _log.info("ready", extra={"event": "ready"})
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(app.state.batch_runner.stop)
             await anyio.to_thread.run_sync(service.stop)
 
     app = FastAPI(title="edc-issue", version=__version__, description=_DESCRIPTION,
@@ -65,6 +69,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     for module in (issuer, verifier, presentations, status, eu, ops):
         app.include_router(module.router)
+    app.include_router(batches.router)
 
     @app.exception_handler(EdcIssueError)
     async def _library_error(request: Request, exc: EdcIssueError) -> Response:

@@ -45,7 +45,8 @@ class ServiceError(EdcIssueError):
     ``service.bad_seal_password`` (403), ``service.unknown_tenant`` (404),
     ``service.not_found`` (404), ``service.method_not_allowed`` (405),
     ``service.body_too_large`` (413), ``service.unsupported_media_type`` (415),
-    ``service.no_seal`` (409), ``service.timeout`` (503), ``service.unavailable`` (503).
+    ``service.no_seal`` (409), ``service.batch_not_finished`` (409), ``service.timeout``
+    (503), ``service.unavailable`` (503).
     """
 
     code: ClassVar[str] = "service.invalid_request"
@@ -57,6 +58,7 @@ class ServiceError(EdcIssueError):
         "service.unsupported_media_type", "service.no_seal", "service.timeout",
         "service.unavailable", "service.invalid_client", "service.invalid_scope",
         "service.invalid_target", "service.internal_error",
+        "service.batch_not_finished",  # a batch job's report or outputs asked for too early
     })
 
     def __init__(self, message: str, *, code: str, status: int, pointer: str | None = None,

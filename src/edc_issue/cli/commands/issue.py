@@ -22,7 +22,9 @@ from ..._io import read_bytes
 from ...batch import (
     BakeStep,
     BatchReport,
+    OfferStep,
     OutputStep,
+    RenderStep,
     SealStep,
     SignStep,
     auto_progress,
@@ -42,6 +44,80 @@ def _seal_signer(p12: Path, password_env: str | None, tsa: str | None) -> SealSt
     with handle_errors(file=str(p12)):
         return with_password(lambda pw: SealStep(p12, pw, tsa=tsa), var=password_env,
                              source=str(p12))
+
+
+def _render_step(outputs: OutputStep, render_format: str, lang: str | None,
+                 verify_url: str | None, trust_files: tuple[Path, ...]) -> RenderStep:
+    from functools import partial
+
+    from ...batch.outputs import verify_for_page
+
+    anchors: list[bytes] = []
+    for path in trust_files:
+        with handle_errors(file=str(path)):
+            anchors.append(read_bytes(path, max_bytes=1024 * 1024))
+    verifier = partial(verify_for_page, trust=anchors) if anchors else None
+    # a missing extra is a set-up problem like a bad flag: exit 2, nothing issued
+    with handle_errors(input_codes={"config.extra_missing": None}):
+        return RenderStep(outputs, render_format, lang=lang, verify_url=verify_url,
+                          verifier=verifier)
+
+
+#: The mail-merge file of a batch with --offer: each row's columns, its link, QR and code.
+OFFERS_CSV = "offers.csv"
+
+
+def _offer_step(outputs: OutputStep | None, url: str, token_env: str,
+                configuration: str | None, issuer: str | None, tx_code: bool) -> OfferStep:
+    import os
+
+    from ...oid4vci.offers import ServiceOffers
+
+    token = os.environ.get(token_env)
+    if not token:
+        die(f"--offer needs the tenant's bearer token in the environment variable {token_env} "
+            "(see --offer-token-env) [config.invalid]")
+    with handle_errors():
+        return OfferStep(ServiceOffers(url, token, configuration=configuration,
+                                       tx_code=tx_code), outputs, issuer_id=issuer)
+
+
+def _write_offers_csv(report: BatchReport, data_file: Path, sheet: str | None,
+                      delimiter: str | None) -> None:
+    """``offers.csv``: the data's columns for each row of this run, then its offer link, the
+    QR code's file and the transaction code (a row issued by an earlier run keeps its offer)."""
+    import csv
+    import json
+
+    from ..._io import atomic_write
+
+    assert report.report_json is not None
+    document = json.loads(report.report_json.read_text(encoding="utf-8"))
+    by_id: dict[str, dict[str, object]] = {}
+    latest: dict[int, dict[str, object]] = {}
+    for entry in document["rows"]:
+        if entry.get("offer") and entry.get("id"):
+            by_id[entry["id"]] = entry
+        if entry.get("run") == report.run:
+            latest[int(entry["row"])] = entry
+    rows = open_rows(data_file, sheet=sheet, delimiter=delimiter)
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([*rows.columns, "offer", "qr", "tx_code"])
+    for row in rows:
+        entry = latest.get(row.number)
+        offered = by_id.get(str(entry.get("id"))) if entry else None
+        if offered is None:
+            continue
+        files = [str(f) for f in offered.get("files") or []]  # type: ignore[attr-defined]
+        qr = next((f for f in files if f.endswith(".offer.png")), "")
+        values = ["" if row.values.get(c) is None else str(row.values.get(c))
+                  for c in rows.columns]
+        writer.writerow([*(("'" + v) if v[:1] in "=+-@" else v for v in values),
+                         offered["offer"], qr, offered.get("txCode") or ""])
+    atomic_write(report.out_dir / OFFERS_CSV, text.getvalue().encode("utf-8"))
 
 
 class _Terminated(KeyboardInterrupt):
@@ -121,6 +197,36 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
               help="Worker processes for signing.")
 @click.option("--bake", "bake_image", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write each badge baked into this PNG or SVG image (Open Badges).")
+@click.option("--render", "render_format", type=click.Choice(["pdf", "html"]),
+              help="Also write a page a person reads beside each credential (PDF or HTML; "
+                   "needs edc-issue[render]); it shows the result of verifying the credential.")
+@click.option("--render-lang", metavar="LANG",
+              help="With --render: the pages' language (BCP 47; default each credential's).")
+@click.option("--verify-url", metavar="URL",
+              help="With --render: where each page's QR code points; {id} stands for the "
+                   "credential's id, e.g. https://verify.example.edu/c/{id}.")
+@click.option("--trust", "trust_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="With --render: a trust anchor (PEM or DER certificate) for verifying the "
+                   "sealed credentials the pages show (repeatable).")
+@click.option("--offer", "offer_url", metavar="URL",
+              help="Also offer each credential to a wallet (OpenID4VCI) through this "
+                   "edc-issue serve tenant (https://issuer.example/instance/NAME): writes the "
+                   "offer link and QR code per row and offers.csv for a mail merge; without "
+                   "--key/--p12, only the offer (the service signs when the wallet collects).")
+@click.option("--offer-token-env", metavar="VAR", default="EDC_ISSUE_TOKEN",
+              show_default=True,
+              help="With --offer: the environment variable holding the tenant's bearer token "
+                   "(scope write:/offers).")
+@click.option("--offer-configuration", metavar="NAME",
+              help="With --offer: the service's credential configuration (default: its "
+                   "default, the Open Badge as ldp_vc).")
+@click.option("--offer-issuer", metavar="ID",
+              help="With --offer alone: the issuer id {{$issuer}} stands for (the tenant's "
+                   "DID), as there is no key or certificate to take it from.")
+@click.option("--tx-code", is_flag=True,
+              help="With --offer: each offer asks for a transaction code (in offers.csv: "
+                   "send it another way than the link).")
 @click.option("--key-column", metavar="COLUMN",
               help="The column identifying a learner: ids derive from it (UUIDv5) and "
                    "re-runs recognise rows by it.")
@@ -136,7 +242,12 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
 def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Path | None,
             password_env: str | None, suite: str | None, issuer_from_key: bool,
             tsa: str | None, status_list_file: Path | None, out_dir: Path, jobs: int,
-            bake_image: Path | None, key_column: str | None, name_column: str | None,
+            bake_image: Path | None, render_format: str | None, render_lang: str | None,
+            verify_url: str | None, trust_files: tuple[Path, ...], offer_url: str | None,
+            offer_token_env: str, offer_configuration: str | None,
+            offer_issuer: str | None, tx_code: bool,
+            key_column: str | None,
+            name_column: str | None,
             sheet: str | None, delimiter: str | None, no_validate: bool, quiet: bool,
             fmt: str) -> None:
     """Issue one credential per row of --data, filled into --template, signed or sealed.
@@ -148,26 +259,43 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
     edc-issue issue --template badge.json --data learners.csv --key key.json -o out/
     edc-issue issue --template edc.json --data learners.xlsx --p12 seal.p12 \\
         --password-env SEAL_PW --status-list revocation-list.json -o out/ --jobs 2
+    edc-issue issue --template badge.json --data learners.csv --key key.json -o out/ \\
+        --render pdf --verify-url 'https://verify.example.edu/c/{id}'
     """
-    if (key_file is None) == (p12 is None):
+    if (key_file is not None and p12 is not None) or (
+            offer_url is None and key_file is None and p12 is None):
         raise click.UsageError("give exactly one of --key KEY.json (sign) or --p12 CERT.p12 "
-                               "(seal)")
+                               "(seal), or --offer URL alone")
+    if offer_url is None and (offer_configuration or tx_code or offer_issuer):
+        raise click.UsageError("--offer-configuration, --offer-issuer and --tx-code go with "
+                               "--offer")
     if bake_image is not None and key_file is None:
         raise click.UsageError("--bake needs --key: Open Badges are signed, not sealed")
     if suite is not None and key_file is None:
         raise click.UsageError("--suite goes with --key")
     if delimiter is not None and len(delimiter) != 1:
         raise click.UsageError("--delimiter must be one character")
-    outputs: OutputStep
+    outputs: OutputStep | None = None
     if key_file is not None:
         with handle_errors(file=str(key_file)):
             outputs = SignStep(key_file, suite=suite, issuer_from_key=issuer_from_key)
-    else:
-        assert p12 is not None
+    elif p12 is not None:
         outputs = _seal_signer(p12, password_env, tsa)
     if bake_image is not None:
+        assert outputs is not None
         with handle_errors(file=str(bake_image)):
             outputs = BakeStep(outputs, read_bytes(bake_image))
+    if render_format is None and (render_lang or verify_url or trust_files):
+        raise click.UsageError("--render-lang, --verify-url and --trust go with --render")
+    if render_format is not None:
+        if outputs is None:
+            raise click.UsageError("--render needs --key or --p12: the page shows the signed "
+                                   "or sealed credential")
+        outputs = _render_step(outputs, render_format, render_lang, verify_url, trust_files)
+    if offer_url is not None:
+        outputs = _offer_step(outputs, offer_url, offer_token_env, offer_configuration,
+                              offer_issuer, tx_code)
+    assert outputs is not None
     status_list = None
     if status_list_file is not None:
         with handle_errors(file=str(status_list_file)):
@@ -190,5 +318,8 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
                              status_list=status_list, name_column=name_column,
                              validate=not no_validate,
                              progress=None if quiet else auto_progress())
+    if offer_url is not None and report.report_json is not None:
+        with handle_errors(file=str(out_dir / OFFERS_CSV)):
+            _write_offers_csv(report, data_file, sheet, delimiter)
     _print_report(report, data_file, fmt)
     raise SystemExit(EXIT_OK if report.ok else EXIT_FAILED)
