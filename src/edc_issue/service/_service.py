@@ -29,7 +29,7 @@ from ._errors import ServiceError
 from ._http import Metrics
 from ._pool import WorkPool
 from ._store import StatusService
-from .config import ServiceConfig, TenantConfig
+from .config import NetworkConfig, ServiceConfig, TenantConfig
 
 __all__ = ["Service", "Tenant"]
 
@@ -53,7 +53,7 @@ class Tenant:
         return seal is not None and (seal.p12 is not None or seal.key is not None)
 
 
-def _tenant_keys(name: str, config: TenantConfig) -> _core.TenantKeys:
+def _tenant_keys(name: str, config: TenantConfig, network: NetworkConfig) -> _core.TenantKeys:
     key: JsonObject | None = None
     if config.key is not None:
         from .._io import read_json_object
@@ -75,6 +75,8 @@ def _tenant_keys(name: str, config: TenantConfig) -> _core.TenantKeys:
         seal_cert_pem=_core.read_optional(seal.cert) if seal else None,
         seal_password=password,
         validate_before_seal=seal.validate_shapes if seal else True,
+        allow_network=network.allow_fetch,
+        allow_networks=network.allow_networks,
     )
 
 
@@ -89,7 +91,7 @@ class Service:
         url = config.database_url()
         self.read_engine: Engine = (
             make_engine(url, readonly=True) if url.startswith("sqlite") else self.engine)
-        keys = {name: _tenant_keys(name, t) for name, t in config.tenants.items()}
+        keys = {name: _tenant_keys(name, t, config.network) for name, t in config.tenants.items()}
         tenants: dict[str, Tenant] = {}
         for name, tenant_config in config.tenants.items():
             issuer = method = None
