@@ -180,7 +180,7 @@ def migrate(engine: Engine) -> None:
             connection.commit()
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # branches (one per feature) each to their head
             connection.commit()
         finally:
             if connection.dialect.name == "postgresql":

@@ -63,7 +63,7 @@ class _Http(urllib.request.HTTPHandler):
         self._conn = _guarded(http.client.HTTPConnection, allowed)
 
     def http_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(self._conn, req)
+        return self.do_open(self._conn, req)  # type: ignore[arg-type]
 
 
 class _Https(urllib.request.HTTPSHandler):
@@ -72,7 +72,8 @@ class _Https(urllib.request.HTTPSHandler):
         self._conn = _guarded(http.client.HTTPSConnection, allowed)
 
     def https_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(self._conn, req, context=self._context)  # type: ignore[attr-defined]
+        return self.do_open(self._conn, req,  # type: ignore[arg-type]
+                            context=self._context)  # type: ignore[attr-defined]
 
 
 class GuardedFetcher(UrllibFetcher):

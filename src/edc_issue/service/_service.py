@@ -106,6 +106,7 @@ class Service:
         self.pool: WorkPool | None = None
         self.status: StatusService | None = None
         self.tokens: TokenIssuer | None = None
+        self.wallets: dict[str, Any] = {}
 
     # ---- start and stop ------------------------------------------------------------
 
@@ -122,6 +123,10 @@ class Service:
             sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
             list_url=self.list_url, issuer_of=self._issuer_of,
             size_of=lambda tenant: self.tenants[tenant].config.status_list_size)
+        from ._wallets import build_wallets
+        from .routes.issuer import issue_credential
+
+        self.wallets = build_wallets(self, issue_credential)
 
     def stop(self) -> None:
         """Stop the pool and close the database connections."""
@@ -173,6 +178,25 @@ class Service:
         if found is None:
             raise ServiceError(f"there is no tenant {name!r}", code="service.unknown_tenant",
                                status=404)
+        return found
+
+    def tenant_key(self, name: str) -> JsonObject | None:
+        """The tenant's key document (with its secret part), or None."""
+        keys = self._keys.get(name)
+        return keys.key if keys is not None else None
+
+    def wallet(self, name: str) -> Any:
+        """The tenant's :class:`~._wallets.TenantWallet`.
+
+        :raises ServiceError: ``service.unknown_tenant`` (404), ``service.not_found``
+            (404) when the tenant delivers to no wallet.
+        """
+        self.tenant(name)
+        found = self.wallets.get(name)
+        if found is None:
+            raise ServiceError(f"the tenant {name!r} does not deliver to wallets (no key, "
+                               "or [tenants.x.wallets] enabled = false)",
+                               code="service.not_found", status=404)
         return found
 
     def _issuer_of(self, tenant: str) -> str:
