@@ -67,6 +67,8 @@ class TenantKeys:
     allow_network: bool = False
     #: networks the fetcher may reach although they are not public
     allow_networks: tuple[str, ...] = ()
+    #: trust anchors (PEM bytes) for sealed EDCs
+    trust_pem: tuple[bytes, ...] = ()
 
 
 _KEYS: dict[str, Any] = {}
@@ -113,7 +115,8 @@ def _fetcher(tenant: TenantKeys) -> GuardedFetcher:
 def _make_verifier(name: str, tenant: TenantKeys) -> Verifier:
     from .._verifier import Verifier
 
-    return Verifier(allow_network=tenant.allow_network, fetcher=_fetcher(tenant))
+    return Verifier(allow_network=tenant.allow_network, fetcher=_fetcher(tenant),
+                    trust=list(tenant.trust_pem) or None)
 
 
 def _issuer(tenant: str, suite: str | None, issuer_from_key: bool) -> Issuer:
@@ -148,6 +151,7 @@ def _verifier(tenant: str | None, *, challenge: str | None = None, domain: str |
         return base
     return Verifier(resolver=base.resolver, registry=base.registry, loader=base.loader,
                     allow_network=base.allow_network, fetcher=base.fetcher,
+                    trust=base.trust_anchors or None,
                     challenge=challenge, domain=domain, status_lists=status_lists)
 
 

@@ -77,7 +77,17 @@ def _tenant_keys(name: str, config: TenantConfig, network: NetworkConfig) -> _co
         validate_before_seal=seal.validate_shapes if seal else True,
         allow_network=network.allow_fetch,
         allow_networks=network.allow_networks,
+        trust_pem=tuple(_read_anchor(name, i, path) for i, path in enumerate(config.trust)),
     )
+
+
+def _read_anchor(tenant: str, index: int, path: Any) -> bytes:
+    try:
+        return bytes(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"cannot read the trust anchor {path}: {exc.strerror or exc}",
+                          code="config.invalid",
+                          pointer=f"tenants.{tenant}.trust[{index}]") from exc
 
 
 class Service:

@@ -182,6 +182,8 @@ class TenantConfig(_Strict):
     :param store_credentials: keep the issued credential itself in the database.
     :param replace_issuer: on the VC-API route, set the issuer to the tenant's DID
         instead of refusing a credential whose issuer is another one (400).
+    :param wallets: wallet delivery (OpenID4VCI offers, VC-API exchanges).
+    :param trust: trust anchors for verifying sealed EDCs.
     """
 
     key: Path | None = None
@@ -196,6 +198,10 @@ class TenantConfig(_Strict):
     store_credentials: bool = False
     replace_issuer: bool = False
     wallets: WalletConfig = Field(default_factory=WalletConfig)
+    #: trust anchors (PEM certificate files) the tenant's verifier checks sealed EDCs
+    #: against (``/credentials/verify``, ``/credentials/render``, ``/verify``); without
+    #: any, the EU samples' test anchor applies and is reported as such
+    trust: tuple[Path, ...] = ()
 
     @field_validator("tokens")
     @classmethod
@@ -297,6 +303,8 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         if isinstance(tenant, dict):
             if "key" in tenant:
                 tenant["key"] = rel(tenant["key"])
+            if isinstance(tenant.get("trust"), list):
+                tenant["trust"] = [rel(item) for item in tenant["trust"]]
             seal = tenant.get("seal")
             if isinstance(seal, dict):
                 for name in ("p12", "key", "cert"):

@@ -222,12 +222,15 @@ async def verify_page_post(request: Request, tenant: str) -> Response:
     except Exception:  # the multipart parser's errors: a malformed form
         return _form_page(request.url.path, status=400, error="The form cannot be read.")
     data = b""
-    upload = form.get("file")
-    if upload is not None and not isinstance(upload, str):
-        data = await upload.read()
-    if not data.strip():
-        pasted = form.get("credential")
-        data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
+    try:
+        upload = form.get("file")
+        if upload is not None and not isinstance(upload, str):
+            data = await upload.read()
+        if not data.strip():
+            pasted = form.get("credential")
+            data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
+    finally:
+        await form.close()
     if not data.strip():
         return _form_page(request.url.path, status=400,
                           error="Paste a credential or choose its file.")
