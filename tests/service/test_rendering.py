@@ -189,10 +189,10 @@ def test_the_verify_page_in_chromium(tmp_path: Path, publisher: Any) -> None:
     if chromium is None:
         pytest.skip("chromium is not installed (Debian's chromium)")
     import uvicorn
+    from svc_helpers import free_port
 
     from edc_issue.service import ServiceConfig, create_app
     from edc_issue.service._setup import prepare_default
-    from svc_helpers import free_port
 
     port = free_port()
     setup = prepare_default(ServiceConfig.model_validate({
@@ -203,8 +203,9 @@ def test_the_verify_page_in_chromium(tmp_path: Path, publisher: Any) -> None:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        import httpx
         import time
+
+        import httpx
 
         for _ in range(200):
             if server.started:

@@ -95,7 +95,7 @@ async def render_route(request: Request, tenant: str) -> Response:
     accept = request.headers.get("accept", "")
     if "format" not in options and "text/html" in accept and "application/pdf" not in accept:
         fmt = "html"
-    if fmt not in _FORMATS:
+    if not isinstance(fmt, str) or fmt not in _FORMATS:
         raise bad_request(f"options.format is one of {', '.join(sorted(_FORMATS))}",
                           "/options/format")
     for name in ("lang", "verifyUrl"):
