@@ -262,3 +262,23 @@ def test_a_vcapi_exchange(app: App) -> None:
     assert again.status_code == 409 and again.json()["code"] == "exchange.completed"
     assert app.client.get(path).json()["exchange"]["state"] == "complete"
     assert app.client.get(path.replace("didauth-issue", "nope")).status_code == 404
+
+
+def test_an_offer_the_wallet_could_not_collect_is_refused_now(app: App) -> None:
+    no_subject = {k: v for k, v in badge_02().items() if k != "credentialSubject"}
+    response = app.client.post("/instance/default/offers", headers=app.auth(), json={
+        "credential": no_subject, "configuration": "open-badge"})
+    assert response.status_code == 400
+    assert response.json()["pointer"] == "/credential/credentialSubject"
+    undefined = badge_02()
+    undefined["credentialSubject"]["nmae"] = "a term no context defines"
+    response = app.client.post("/instance/default/offers", headers=app.auth(), json={
+        "credential": undefined, "configuration": "open-badge"})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"].startswith("jsonld.")
+    assert response.json()["pointer"].startswith("/credential/credentialSubject")
+    claims = {k: v for k, v in LEARNING.items() if k != "family_name"}
+    response = app.client.post("/instance/default/offers", headers=app.auth(), json={
+        "credential": claims, "configuration": "eudi-learning-credential"})
+    assert response.status_code == 400
+    assert response.json()["pointer"] == "/credential/family_name"

@@ -24,6 +24,7 @@ second redemption is refused whichever process it reaches.
 from __future__ import annotations
 
 import base64
+import copy
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs
@@ -33,12 +34,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ...errors import EdcIssueError
 from ...oid4vci.errors import ExchangeError, OID4VCIError
 from .. import _core
-from .._errors import plain_problem
+from .._errors import plain_problem, problem_response
 from .._http import parse_json, read_json
 from .._wallets import CONFIGURATION_IDS
-from ._common import PROBLEM, bad_request, json_body, service_of
+from ._common import PROBLEM, bad_request, check_credential_shape, json_body, service_of
 
 __all__ = ["router"]
 
@@ -98,6 +100,13 @@ def _data_url(png: bytes) -> str:
 
 async def create_offer(request: Request, tenant: str) -> Response:
     """Offer a credential to a wallet → 201 ``{id, link, offerUri, txCode, qr}``."""
+    try:
+        return await _create_offer(request, tenant)
+    except _Refused as refused:
+        return refused.response
+
+
+async def _create_offer(request: Request, tenant: str) -> Response:
     service = service_of(request)
     service.authorize(request, tenant, "write:/offers")
     wallet = service.wallet(tenant)
@@ -119,6 +128,7 @@ async def create_offer(request: Request, tenant: str) -> Response:
                             or ttl > tenant_ttl_cap(service, tenant)):
         raise bad_request("ttl is a number of seconds from 60 to the tenant's offer_ttl",
                           "/ttl")
+    await _check_offerable(request, service, tenant, wallet, body["credential"], configuration)
     from datetime import timedelta
 
     try:
@@ -143,6 +153,44 @@ async def create_offer(request: Request, tenant: str) -> Response:
               "qr": {"svg": svg.decode("utf-8"), "png": _data_url(png)}}
     return JSONResponse(answer, status_code=201, headers={
         "Location": f"{service.tenant_url(tenant)}/offers/{made.id}", **_NO_STORE})
+
+
+async def _check_offerable(request: Request, service: Any, tenant: str, wallet: Any,
+                           credential: dict[str, Any], configuration: str) -> None:
+    """Refuse now, naming the field, what the wallet could not collect later: a credential
+    that is not one (400), a term no context defines (a trial signature, discarded: 422),
+    an SD-JWT VC without a claim its configuration makes mandatory (400)."""
+    found = wallet.issuer.configurations.get(configuration)
+    if found is None:
+        return  # create_offer names the configurations there are
+    if found.format == "dc+sd-jwt":
+        missing = [c["path"][0] for c in found.claims
+                   if c.get("mandatory") and c["path"][0] not in credential]
+        if missing:
+            raise bad_request(f"the {configuration} needs the claim(s) {', '.join(missing)}",
+                              f"/credential/{missing[0]}")
+        return
+    check_credential_shape(credential, "/credential", signed=False, issuer_input=True)
+    if found.format != "ldp_vc":
+        return
+    trial = copy.deepcopy(credential)
+    subjects = trial["credentialSubject"]
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        subject["id"] = "did:example:wallet-holder"
+    assert service.pool is not None
+    try:
+        await service.pool.run(_core.sign_credential, tenant, trial, suite=None,
+                               issuer_from_key=True)
+    except EdcIssueError as exc:
+        raise _Refused(problem_response(request, exc, prefix="/credential")) from exc
+
+
+class _Refused(Exception):
+    """Carries a ready problem response out of a check."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("refused")
+        self.response = response
 
 
 def tenant_ttl_cap(service: Any, tenant: str) -> int:
