@@ -140,6 +140,11 @@ def test_the_learner_credential_wallet_flow(npm: None, served: Served) -> None:
     assert parse_dcc_deep_link(created["lcwLink"]) == parts
     interaction = httpx.get(created["interactionUrl"], timeout=30).json()
     assert interaction["protocols"]["vcapi"] == created["url"]
+    from urllib.parse import unquote
+
+    offer_link = interaction["protocols"]["oid4vci-1.0"]
+    offer_uri = unquote(offer_link.split("credential_offer_uri=", 1)[1])
+    assert httpx.get(offer_uri, timeout=30).status_code == 200
     holder = generate_key("ed25519")
     answer = run_node("lcw_exchange.mjs", LCW, {
         "vc_request_url": parts["vc_request_url"], "holder": holder.to_multikey(
@@ -156,6 +161,8 @@ def test_the_learner_credential_wallet_flow(npm: None, served: Served) -> None:
     assert answer["again"]["body"]["title"] == "exchange.completed"
     state = httpx.get(created["url"], timeout=30).json()
     assert state["exchange"]["state"] == "complete"
+    # collected by VC-API: its OpenID4VCI offer is withdrawn
+    assert httpx.get(offer_uri, timeout=30).status_code == 404
     # the presentation signed for another challenge, sent to a fresh exchange: refused
     fresh = _open_exchange(served)
     httpx.post(fresh["url"], json={}, timeout=30)

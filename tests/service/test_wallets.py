@@ -245,7 +245,12 @@ def test_a_vcapi_exchange(app: App) -> None:
     assert made.headers["location"] == body["url"]
     assert body["deepLink"].startswith("dccrequest://request?")
     path = body["url"].replace("http://testserver", "")
-    assert app.client.get(path + "?iuv=1").json()["protocols"]["vcapi"] == body["url"]
+    protocols = app.client.get(path + "?iuv=1").json()["protocols"]
+    assert protocols["vcapi"] == body["url"]
+    # the same credential by OpenID4VCI: its offer, withdrawn once the exchange completes
+    offer_uri = unquote(protocols["oid4vci-1.0"].split("credential_offer_uri=", 1)[1])
+    assert offer_uri.endswith("/credential-offer/exchange-" + body["id"])
+    assert app.client.get(offer_uri.replace("http://testserver", "")).status_code == 200
     assert app.client.post("/instance/default/workflows/didauth-issue/exchanges",
                            json={"variables": {"credential": vc}}).status_code == 401
     request = app.client.post(path, json={}).json()["verifiablePresentationRequest"]
@@ -262,6 +267,31 @@ def test_a_vcapi_exchange(app: App) -> None:
     assert again.status_code == 409 and again.json()["code"] == "exchange.completed"
     assert app.client.get(path).json()["exchange"]["state"] == "complete"
     assert app.client.get(path.replace("didauth-issue", "nope")).status_code == 404
+    withdrawn = app.client.get(offer_uri.replace("http://testserver", ""))
+    assert withdrawn.status_code == 404 and withdrawn.json()["error"] == "offer_not_found"
+
+
+def test_an_exchange_collected_by_openid4vci_is_closed(app: App, holder: Key) -> None:
+    made = app.client.post("/instance/default/workflows/didauth-issue/exchanges",
+                           headers=app.auth(), json={"variables": {"credential": badge_02()}})
+    body = made.json()
+    path = body["url"].replace("http://testserver", "")
+    link = app.client.get(path + "?iuv=1").json()["protocols"]["oid4vci-1.0"]
+    uri = unquote(link.split("credential_offer_uri=", 1)[1]).replace("http://testserver", "")
+    code = app.client.get(uri).json()["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+    access = token(app, code).json()["access_token"]
+    # the wallet asked for the DIDAuth request meanwhile: the exchange is active
+    request = app.client.post(path, json={}).json()["verifiablePresentationRequest"]
+    issued = credential(app, access, "open-badge", proof(app, holder))
+    assert issued.status_code == 200, issued.text
+    assert app.client.get(path).json()["exchange"]["state"] == "complete"
+    wallet = generate_key("ed25519")
+    presentation = sign({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                         "type": ["VerifiablePresentation"], "holder": wallet.controller},
+                        wallet, proof_purpose="authentication",
+                        challenge=request["challenge"], domain=request["domain"])
+    refused = app.client.post(path, json={"verifiablePresentation": presentation})
+    assert refused.status_code == 409 and refused.json()["code"] == "exchange.completed"
 
 
 def test_an_offer_the_wallet_could_not_collect_is_refused_now(app: App) -> None:

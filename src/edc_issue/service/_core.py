@@ -421,3 +421,24 @@ def offer_qr(link: str, kind: str) -> bytes:
     from ..oid4vci.offers import qr_code
 
     return qr_code(link, "svg" if kind == "svg" else "png")
+
+
+def offer_link(offer_uri: str) -> str:
+    """The ``openid-credential-offer://`` link of an offer URI."""
+    from ..oid4vci.offers import offer_link as link
+
+    return link(offer_uri)
+
+
+def oid4vci_error(message: str, code: str) -> Exception:
+    """An ``OID4VCIError`` (what the credential endpoint answers with its OAuth code)."""
+    from ..oid4vci.errors import OID4VCIError
+
+    return OID4VCIError(message, code=code)
+
+
+def exchange_error(message: str, code: str) -> Exception:
+    """An ``ExchangeError`` (what an exchange step answers with its status)."""
+    from ..oid4vci.errors import ExchangeError
+
+    return ExchangeError(message, code=code)

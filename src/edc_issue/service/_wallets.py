@@ -11,6 +11,7 @@ issuing hooks hop back to the event loop with ``anyio.from_thread``.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -38,12 +39,41 @@ CONFIGURATION_IDS = {"ldp_vc": "open-badge", "jwt_vc_json": "open-badge-jwt",
 IssueFn = Callable[..., Awaitable[Any]]
 
 
+#: the offer that lets an OpenID4VCI wallet collect an exchange's credential
+EXCHANGE_OFFER = "exchange-"
+
+
 @dataclass
 class TenantWallet:
-    """A tenant's OpenID4VCI issuer and its VC-API exchanges."""
+    """A tenant's OpenID4VCI issuer and its VC-API exchanges.
+
+    An exchange opened while the tenant offers ``ldp_vc`` also gets an OpenID4VCI offer of
+    the same credential (id ``exchange-{exchange id}``, no transaction code: the exchange's
+    URL is as much a bearer secret), which its interaction URL names as ``oid4vci-1.0``.
+    The credential is collected once, by either protocol: collecting it by one withdraws
+    the other, in the database, before anything is signed.
+    """
 
     issuer: CredentialIssuer
     exchanges: ExchangeService
+    _current: threading.local
+
+    def create_exchange(self, workflow: str, credential: JsonObject, *, ttl: Any,
+                        tenant: str) -> Any:
+        """Open an exchange (and its OpenID4VCI offer); the ``CreatedExchange``."""
+        made = self.exchanges.create_exchange(workflow, credential, ttl=ttl, tenant=tenant)
+        if "open-badge" in self.issuer.configurations:
+            self.issuer.create_offer(credential, "open-badge", ttl=ttl, tenant=tenant,
+                                     offer_id=EXCHANGE_OFFER + made.id)
+        return made
+
+    def participate(self, workflow: str, exchange: str, body: Any) -> Any:
+        """A wallet's step in an exchange (the exchange's id known to the issuing hook)."""
+        self._current.exchange = exchange
+        try:
+            return self.exchanges.participate(workflow, exchange, body)
+        finally:
+            self._current.exchange = None
 
 
 def build_wallets(service: Service, issue: IssueFn) -> dict[str, TenantWallet]:
@@ -61,8 +91,18 @@ def _build(service: Service, tenant: Tenant, key: JsonObject, issue: IssueFn) ->
     config = tenant.config.wallets
     base = service.tenant_url(tenant.name)
 
+    current = threading.local()
+
     def issue_offer(offer: Any, configuration: Any, holder: Any) -> tuple[str, Any]:
         # runs in the worker thread of the credential endpoint
+        if offer.id.startswith(EXCHANGE_OFFER):
+            # the exchange's credential: collected here, so the exchange is closed first
+            exchange_id = offer.id[len(EXCHANGE_OFFER):]
+            if not exchanges.store.swap(exchange_id, ("pending", "active"), state="complete",
+                                        variables={}):
+                raise _core.oid4vci_error(
+                    "the credential of this offer was collected through its VC-API exchange",
+                    "oid4vci.credential_request_denied")
         if configuration.format == "dc+sd-jwt":
             issued_id, token = credential_issuer.sign_default(  # type: ignore[attr-defined]
                 offer, configuration, holder)
@@ -77,6 +117,14 @@ def _build(service: Service, tenant: Tenant, key: JsonObject, issue: IssueFn) ->
         return str(credential["id"]), signed
 
     def issue_exchange(credential: JsonObject) -> Any:
+        exchange_id = getattr(current, "exchange", None)
+        if exchange_id is not None:
+            offer_id = EXCHANGE_OFFER + exchange_id
+            linked = credential_issuer.offers.get(offer_id)
+            if linked is not None and not credential_issuer.revoke_offer(offer_id):
+                raise _core.exchange_error(
+                    "this exchange's credential was collected through OpenID4VCI",
+                    "exchange.completed")
         return anyio.from_thread.run(_issue_call(
             issue, service, tenant, credential, None, "vcapi-exchange"))
 
@@ -87,8 +135,11 @@ def _build(service: Service, tenant: Tenant, key: JsonObject, issue: IssueFn) ->
         display_name=config.display_name, issue=issue_offer)
     exchanges = _core.exchange_service(
         base_url=base, key=key, store=SqlExchangeStore(service.engine, tenant.name),
-        issuer_name=config.display_name or tenant.issuer, issue=issue_exchange)
-    return TenantWallet(credential_issuer, exchanges)
+        issuer_name=config.display_name or tenant.issuer, issue=issue_exchange,
+        offer_link=lambda exchange: _core.offer_link(
+            credential_issuer.offer_uri(EXCHANGE_OFFER + exchange.id))
+        if "open-badge" in credential_issuer.configurations else None)
+    return TenantWallet(credential_issuer, exchanges, current)
 
 
 def _issue_call(issue: IssueFn, service: Service, tenant: Tenant, credential: JsonObject,

@@ -316,6 +316,10 @@ async def create_exchange(request: Request, tenant: str, workflow: str) -> Respo
     if not isinstance(vc, dict):
         raise bad_request('the body must carry "variables": {"credential": {...}}',
                           "/variables/credential")
+    try:
+        await _check_offerable(request, service, tenant, wallet, vc, "open-badge")
+    except _Refused as refused:
+        return refused.response
     cap = int(service.tenant(tenant).config.wallets.exchange_ttl)
     ttl = body.get("ttl", cap)
     if not isinstance(ttl, int) or isinstance(ttl, bool) or not 30 <= ttl <= cap:
@@ -323,7 +327,7 @@ async def create_exchange(request: Request, tenant: str, workflow: str) -> Respo
     from datetime import timedelta
 
     try:
-        made = await anyio.to_thread.run_sync(lambda: wallet.exchanges.create_exchange(
+        made = await anyio.to_thread.run_sync(lambda: wallet.create_exchange(
             workflow, vc, ttl=timedelta(seconds=ttl), tenant=tenant))
     except ExchangeError as exc:
         return _exchange_error(request, exc)
@@ -359,7 +363,7 @@ async def exchange_post(request: Request, tenant: str, workflow: str, exchange: 
         if await request.body() else {}
     try:
         answer = await anyio.to_thread.run_sync(
-            lambda: wallet.exchanges.participate(workflow, exchange, body))
+            lambda: wallet.participate(workflow, exchange, body))
     except ExchangeError as exc:
         return _exchange_error(request, exc)
     return JSONResponse(answer, headers=_NO_STORE)
