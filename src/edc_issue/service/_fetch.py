@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import socket
 import urllib.request
 from collections.abc import Iterable
 from typing import Any
@@ -42,17 +43,25 @@ def address_allowed(address: str, allowed: Iterable[Network] = ()) -> bool:
 
 
 def _guarded(base: type[http.client.HTTPConnection], allowed: tuple[Network, ...]) -> type:
+    """*base* whose TCP connection is checked before anything is sent on it (for HTTPS,
+    before the TLS handshake)."""
+
     class Guarded(base):  # type: ignore[valid-type,misc]
-        def connect(self) -> None:
-            super().connect()
-            peer = self.sock.getpeername()[0]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = self._checked_connection
+
+        def _checked_connection(self, address: tuple[str, int], *args: Any) -> socket.socket:
+            sock = socket.create_connection(address, *args)
+            peer = sock.getpeername()[0]
             if not address_allowed(peer, allowed):
-                self.sock.close()
+                sock.close()
                 raise ReadError(
                     f"refusing to fetch from {self.host}: it is the address {peer}, which "
                     "is not public (loopback, private or link-local); allow its network "
                     "in the service's [network] allow_networks to fetch from it",
                     pointer=self.host, code="io.fetch_failed")
+            return sock
 
     return Guarded
 
