@@ -1,22 +1,25 @@
-"""A real OpenID4VCI wallet library against our issuer over HTTP on 127.0.0.1.
+"""A real OpenID4VCI wallet library against a real ``edc-issue serve`` on 127.0.0.1.
 
 ``@openid4vc/openid4vci`` (the OpenWallet Foundation's oid4vc-ts) acts as the wallet and
 runs the whole pre-authorized code flow for each of ``ldp_vc``, ``jwt_vc_json`` and
-``dc+sd-jwt``: offer link, issuer and authorization server metadata, token (with a
-tx_code), nonce, ``openid4vci-proof+jwt``, credential. Then:
+``dc+sd-jwt`` against the service's routes: the offer made by an LMS
+(``POST /instance/default/offers`` with the tenant's bearer token), the offer link,
+issuer and authorization server metadata, token (with a tx_code), nonce,
+``openid4vci-proof+jwt``, credential. Then:
 
-- the Open Badge it received verifies with vc-js; the VC-JWT with edc_issue;
+- the Open Badge it received verifies with vc-js (its status list fetched from the
+  service and verified too); the VC-JWT with edc_issue, against the same list;
 - the SD-JWT VC verifies with ``@sd-jwt/sd-jwt-vc``, without and with a key-binding JWT
   made by the wallet's key;
 - the same offer redeemed twice: the second is refused (invalid_grant);
-- a proof replayed with its old nonce: refused (invalid_nonce); and nothing is issued twice.
-
-The HTTP front is ``oid4vci_http.py`` until the service's OpenID4VCI routes are on main.
+- a proof replayed with its old nonce: refused (invalid_nonce); and nothing is issued twice
+  (the service reports the first offer issued, the second only redeemed).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,12 +28,10 @@ import pytest
 from edc_issue import verify
 from edc_issue.jsonld.loader import bundled_contexts, context_file
 from edc_issue.keys import Key, did_key_document, generate_key
-from edc_issue.oid4vci.issuance import CredentialIssuer
-from edc_issue.oid4vci.metadata import CredentialConfiguration, learning_credential
 from edc_issue.proofs.sd_jwt import verify_sd_jwt
 
+from .edc_serve import Served, edc_serve
 from .npm_cache import CACHE, OID4VCI, SD_JWT, VCJS, ready, run_node
-from .oid4vci_http import serve
 
 pytestmark = [pytest.mark.interop, pytest.mark.enable_socket]
 
@@ -114,13 +115,30 @@ import {cryptosuite as eddsa} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
 const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+import * as zlib from 'node:zlib';
 const documentLoader = async url => {
   const document = input.documents[url];
   if (document === undefined) throw new Error(`Document loader unable to load URL "${url}".`);
   return {contextUrl: null, documentUrl: url, document};
 };
+const suite = new DataIntegrityProof({cryptosuite: eddsa});
+// the Bitstring Status List entry: the list fetched from the service, its own proof
+// verified by vc-js, then the credential's bit read (most significant bit first)
+const checkStatus = async ({credential}) => {
+  const entries = [].concat(credential.credentialStatus);
+  for (const entry of entries) {
+    const list = await (await fetch(entry.statusListCredential)).json();
+    const listResult = await vc.verifyCredential({credential: list, documentLoader, suite});
+    if (!listResult.verified) return {verified: false, error: listResult.error};
+    const encoded = list.credentialSubject.encodedList;
+    const bits = zlib.gunzipSync(Buffer.from(encoded.slice(1), 'base64url'));
+    const i = Number(entry.statusListIndex);
+    if ((bits[i >> 3] >> (7 - (i & 7))) & 1) return {verified: false, error: 'status set'};
+  }
+  return {verified: true};
+};
 const result = await vc.verifyCredential({credential: input.credential, documentLoader,
-  suite: new DataIntegrityProof({cryptosuite: eddsa})});
+  suite, checkStatus});
 console.log(JSON.stringify({verified: result.verified,
   error: result.error ? String(result.error.message || result.error) : null}));
 """
@@ -134,6 +152,8 @@ for await (const chunk of process.stdin) chunks.push(chunk);
 const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 const verifyWith = jwk => async (data, sig) => {
   const key = crypto.createPublicKey({key: jwk, format: 'jwk'});
+  if (jwk.kty === 'OKP')  // EdDSA (the service's default Ed25519 key)
+    return crypto.verify(null, Buffer.from(data), key, Buffer.from(sig, 'base64url'));
   return crypto.verify('sha256', Buffer.from(data), {key, dsaEncoding: 'ieee-p1363'},
                        Buffer.from(sig, 'base64url'));
 };
@@ -165,21 +185,14 @@ def npm() -> None:
 
 
 @pytest.fixture(scope="module")
-def keys() -> dict[str, Key]:
-    return {"ed25519": generate_key("ed25519"), "p256": generate_key("p256"),
-            "holder": generate_key("p256")}
+def holder() -> Key:
+    return generate_key("p256")
 
 
-@pytest.fixture
-def server(keys: dict[str, Key]) -> Iterator[tuple[str, CredentialIssuer]]:
-    def make(base: str) -> CredentialIssuer:
-        return CredentialIssuer(f"{base}/instance/uni", [
-            CredentialConfiguration("badge", "ldp_vc", keys["ed25519"], name="Open Badge"),
-            CredentialConfiguration("badge-jwt", "jwt_vc_json", keys["p256"]),
-            learning_credential(keys["p256"]),
-        ])
-
-    with serve(make) as running:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One real ``edc-issue serve`` for the module."""
+    with edc_serve(tmp_path_factory.mktemp("edc-serve")) as running:
         yield running
 
 
@@ -201,7 +214,7 @@ def _wallet(link: str, holder: Key, tx_code: str | None, second: Any = None) -> 
     payload: dict[str, Any] = {"link": link, "holder": holder.to_jwk(include_secret=True),
                                "txCode": tx_code}
     if second is not None:
-        payload.update(secondLink=second.link, secondTxCode=second.tx_code)
+        payload.update(secondLink=second["link"], secondTxCode=second["txCode"])
     answer = run_node("oid4vci_wallet.mjs", WALLET, payload)
     assert "exception" not in answer, answer
     return answer
@@ -217,51 +230,71 @@ def _vcjs(credential: dict[str, Any], issuer: Key) -> Any:
                     {"credential": credential, "documents": documents})
 
 
-@pytest.mark.parametrize("configuration", ["badge", "badge-jwt", "eudi-learning-credential"])
+def _status_lists(served: Served, document: Any) -> list[Any]:
+    status = document.get("credentialStatus") if isinstance(document, dict) else None
+    entries = status if isinstance(status, list) else [status] if status else []
+    assert entries, "the service allocates a status entry for what wallets receive"
+    return [served.get_json(e["statusListCredential"]) for e in entries]
+
+
+@pytest.mark.parametrize("configuration", ["open-badge", "open-badge-jwt",
+                                           "eudi-learning-credential"])
 def test_the_wallet_library_runs_the_pre_authorized_flow(
-        npm: None, server: Any, keys: dict[str, Key], configuration: str) -> None:
-    _, issuer = server
+        npm: None, served: Served, holder: Key, configuration: str) -> None:
     content = LEARNING if configuration == "eudi-learning-credential" else badge()
-    offer = issuer.create_offer(content, configuration, tx_code=True)
-    second = issuer.create_offer(content, configuration, tx_code=True)
-    answer = _wallet(offer.link, keys["holder"], offer.tx_code, second)
+    offer = served.offer(content, configuration, txCode=True)
+    second = served.offer(content, configuration, txCode=True)
+    answer = _wallet(offer["link"], holder, offer["txCode"], second)
     # the offer redeemed twice: refused with invalid_grant
     assert answer["second"].get("ok") is not True, answer["second"]
     assert answer["second"]["error"] == "invalid_grant", answer["second"]
     assert answer["second"]["status"] == 400
     # the proof replayed with its old nonce: refused with invalid_nonce, nothing issued
     assert answer["replay"].get("ok") is not True, answer["replay"]
-    assert '"error": "invalid_nonce"' in answer["replay"]["message"], answer["replay"]
-    assert issuer.offers.get(offer.id).state == "issued"
-    assert issuer.offers.get(second.id).state == "redeemed"
+    assert re.search(r'"error":\s*"invalid_nonce"', answer["replay"]["message"]), \
+        answer["replay"]
+    assert served.offer_state(offer["id"]) == "issued"
+    assert served.offer_state(second["id"]) == "redeemed"
     credential = answer["credential"]
-    holder_jwk = keys["holder"].public_only().to_jwk()
-    if configuration == "badge":
+    holder_jwk = holder.public_only().to_jwk()
+    issuer_key = served.key.public_only()
+    if configuration == "open-badge":
         assert answer["format"] == "ldp_vc"
         assert credential["credentialSubject"]["id"].startswith("did:jwk:")
-        checked = _vcjs(credential, keys["ed25519"])
+        checked = _vcjs(credential, served.key)
         assert checked["verified"], checked
-        assert verify(credential).ok
-    elif configuration == "badge-jwt":
+        result = verify(credential, status_lists=_status_lists(served, credential))
+        assert result.ok, [c.to_json() for c in result.checks if not c.ok]
+        assert any(c.check == "status" and c.ok and "not set" in c.message
+                   for c in result.checks)
+    elif configuration == "open-badge-jwt":
         assert answer["format"] == "jwt_vc_json"
         result = verify(credential)
+        assert isinstance(result.document, dict)
+        result = verify(credential, status_lists=_status_lists(served, result.document))
         assert result.ok, [c.to_json() for c in result.checks]
     else:
         assert answer["format"] == "dc+sd-jwt"
-        ours = verify_sd_jwt(credential, key=keys["p256"].public_only())
+        ours = verify_sd_jwt(credential, key=issuer_key)
         assert ours.ok and ours.claims is not None
         assert ours.claims["cnf"]["jwk"]["x"] == holder_jwk["x"]
+        assert ours.claims["iss"] == served.issuer
         theirs = run_node("sd_jwt_verify.mjs", SD_JWT_VERIFY, {
-            "token": credential, "issuer": keys["p256"].public_only().to_jwk(),
-            "holder": keys["holder"].to_jwk(include_secret=True)})
+            "token": credential, "issuer": issuer_key.to_jwk(),
+            "holder": holder.to_jwk(include_secret=True)})
         assert "error" not in theirs, theirs
         assert theirs["plain"]["claims"]["achievement_title"] == "Designing MOOCs"
         assert theirs["plain"]["claims"]["learning_outcomes"] == LEARNING["learning_outcomes"]
         assert theirs["bound"]["kb"]["aud"] == "https://verifier.example"
         # and the key-bound presentation the wallet made verifies here too
-        bound = verify_sd_jwt(theirs["bound"]["presented"], key=keys["p256"].public_only(),
+        bound = verify_sd_jwt(theirs["bound"]["presented"], key=issuer_key,
                               require_key_binding=True, audience="https://verifier.example",
                               nonce="kb-nonce-1")
         assert bound.ok and bound.key_binding
         assert bound.claims is not None and "given_name" not in bound.claims
+        # a key-bound presentation for another nonce: refused
+        wrong = verify_sd_jwt(theirs["bound"]["presented"], key=issuer_key,
+                              require_key_binding=True, audience="https://verifier.example",
+                              nonce="another-nonce")
+        assert not wrong.ok
     assert (CACHE / "node_modules" / "@openid4vc" / "openid4vci").is_dir()

@@ -1,8 +1,11 @@
-"""A VC-API exchange driven as the Learner Credential Wallet drives it, over HTTP on
-127.0.0.1: the deep link parsed back to its parts, ``POST {}`` for the DIDAuth request,
-a presentation signed by vc-js with a did:key (proof purpose authentication, the
-exchange's challenge and domain), then the credential, which vc-js verifies. The same
-exchange again is refused (single use)."""
+"""A VC-API exchange driven as the Learner Credential Wallet drives it, against a real
+``edc-issue serve`` on 127.0.0.1: the exchange opened by an LMS (``POST
+/instance/default/workflows/didauth-issue/exchanges`` with the tenant's token), the deep
+link parsed back to its parts, ``POST {}`` for the DIDAuth request, a presentation signed
+by vc-js with a did:key (proof purpose authentication, the exchange's challenge and
+domain), then the credential, which vc-js verifies (with its status list, fetched from the
+service). The same exchange again is refused (single use), and a presentation made for
+another challenge is refused by a fresh exchange."""
 
 from __future__ import annotations
 
@@ -15,12 +18,10 @@ import pytest
 
 from edc_issue.jsonld.loader import bundled_contexts, context_file
 from edc_issue.keys import Key, did_key_document, generate_key
-from edc_issue.oid4vci.exchanges import ExchangeService, parse_dcc_deep_link
-from edc_issue.oid4vci.issuance import CredentialIssuer
-from edc_issue.oid4vci.metadata import CredentialConfiguration
+from edc_issue.oid4vci.exchanges import parse_dcc_deep_link
 
+from .edc_serve import Served, edc_serve
 from .npm_cache import VCJS, ready, run_node
-from .oid4vci_http import serve
 
 pytestmark = [pytest.mark.interop, pytest.mark.enable_socket]
 
@@ -29,6 +30,7 @@ import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsa} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as zlib from 'node:zlib';
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -57,8 +59,23 @@ try {
   const second = await post({verifiablePresentation: signed});
   out.status = second.status;
   out.credential = second.body.verifiablePresentation.verifiableCredential[0];
+  const verifySuite = new DataIntegrityProof({cryptosuite: eddsa});
+  // the status list fetched from the service, its proof verified, the bit read
+  const checkStatus = async ({credential}) => {
+    for (const entry of [].concat(credential.credentialStatus)) {
+      const list = await (await fetch(entry.statusListCredential)).json();
+      const listResult = await vc.verifyCredential({credential: list, documentLoader,
+        suite: verifySuite});
+      if (!listResult.verified) return {verified: false, error: listResult.error};
+      const bits = zlib.gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1),
+                                               'base64url'));
+      const i = Number(entry.statusListIndex);
+      if ((bits[i >> 3] >> (7 - (i & 7))) & 1) return {verified: false, error: 'status set'};
+    }
+    return {verified: true};
+  };
   const result = await vc.verifyCredential({credential: out.credential, documentLoader,
-    suite: new DataIntegrityProof({cryptosuite: eddsa})});
+    suite: verifySuite, checkStatus});
   out.verified = result.verified;
   out.error = result.error ? String(result.error.message || result.error) : null;
   out.again = await post({verifiablePresentation: signed});
@@ -88,46 +105,69 @@ def _documents(*keys: Key) -> dict[str, Any]:
     return documents
 
 
-@pytest.fixture
-def running() -> Iterator[tuple[str, Any]]:
-    signer = generate_key("ed25519")
-
-    def make(base: str) -> tuple[CredentialIssuer, ExchangeService]:
-        issuer = CredentialIssuer(f"{base}/instance/uni",
-                                  [CredentialConfiguration("badge", "ldp_vc", signer)])
-        exchanges = ExchangeService(f"{base}/instance/uni", signer,
-                                    issuer_name="University of Tirana")
-        return issuer, exchanges
-
-    with serve(make) as (base, made):
-        yield base, (signer, *made)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One real ``edc-issue serve`` for the module."""
+    with edc_serve(tmp_path_factory.mktemp("edc-serve")) as running:
+        yield running
 
 
-def test_the_learner_credential_wallet_flow(npm: None, running: Any) -> None:
-    base, (signer, _, exchanges) = running
+def _badge() -> Any:
     path = Path(__file__).resolve().parents[1] / "fixtures" / "ob3-vectors" / \
         "obv3p0-eddsa-rdfc-2022" / "unsigned.json"
-    created = exchanges.create_exchange("didauth-issue", json.loads(path.read_text()))
-    parts = parse_dcc_deep_link(created.deep_link)
-    assert parts["vc_request_url"] == created.url and parts["challenge"] == created.challenge
-    assert parts["vc_request_url"].startswith(f"{base}/instance/uni/workflows/didauth-issue/")
+    return json.loads(path.read_text())
+
+
+def _open_exchange(served: Served) -> Any:
+    import httpx
+
+    response = httpx.post(f"{served.issuer}/workflows/didauth-issue/exchanges",
+                          headers=served.auth(), json={"variables": {"credential": _badge()}},
+                          timeout=60)
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == response.json()["url"]
+    return response.json()
+
+
+def test_the_learner_credential_wallet_flow(npm: None, served: Served) -> None:
+    import httpx
+
+    created = _open_exchange(served)
+    parts = parse_dcc_deep_link(created["deepLink"])
+    assert parts["vc_request_url"] == created["url"]
+    assert parts["vc_request_url"].startswith(
+        f"{served.issuer}/workflows/didauth-issue/exchanges/")
+    assert parse_dcc_deep_link(created["lcwLink"]) == parts
+    interaction = httpx.get(created["interactionUrl"], timeout=30).json()
+    assert interaction["protocols"]["vcapi"] == created["url"]
+    from urllib.parse import unquote
+
+    offer_link = interaction["protocols"]["oid4vci-1.0"]
+    offer_uri = unquote(offer_link.split("credential_offer_uri=", 1)[1])
+    assert httpx.get(offer_uri, timeout=30).status_code == 200
     holder = generate_key("ed25519")
     answer = run_node("lcw_exchange.mjs", LCW, {
         "vc_request_url": parts["vc_request_url"], "holder": holder.to_multikey(
-            include_secret=True), "documents": _documents(signer, holder)})
+            include_secret=True), "documents": _documents(served.key, holder)})
     assert "exception" not in answer, answer
     assert answer["request"]["query"][0]["type"] == "DIDAuthentication"
-    assert answer["request"]["challenge"] == created.challenge
+    assert answer["request"]["challenge"] == parts["challenge"]
+    assert answer["request"]["domain"] == f"127.0.0.1:{served.url.rsplit(':', 1)[1]}"
     assert answer["status"] == 200
     assert answer["credential"]["credentialSubject"]["id"] == holder.controller
+    assert answer["credential"]["issuer"]["id"] == served.key.controller
     assert answer["verified"], answer["error"]
     assert answer["again"]["status"] == 409  # single use
     assert answer["again"]["body"]["title"] == "exchange.completed"
+    state = httpx.get(created["url"], timeout=30).json()
+    assert state["exchange"]["state"] == "complete"
+    # collected by VC-API: its OpenID4VCI offer is withdrawn
+    assert httpx.get(offer_uri, timeout=30).status_code == 404
     # the presentation signed for another challenge, sent to a fresh exchange: refused
-    fresh = exchanges.create_exchange("didauth-issue", json.loads(path.read_text()))
-    from edc_issue.oid4vci.errors import ExchangeError
-
-    with pytest.raises(ExchangeError) as caught:
-        exchanges.participate("didauth-issue", fresh.id,
-                              {"verifiablePresentation": answer["forged"]})
-    assert caught.value.code == "exchange.invalid_presentation"
+    fresh = _open_exchange(served)
+    httpx.post(fresh["url"], json={}, timeout=30)
+    refused = httpx.post(fresh["url"], json={"verifiablePresentation": answer["forged"]},
+                         timeout=30)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "exchange.invalid_presentation"
+    assert httpx.get(fresh["url"], timeout=30).json()["exchange"]["state"] == "active"

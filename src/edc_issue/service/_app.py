@@ -65,9 +65,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.service = service
 
-    from .routes import eu, issuer, ops, presentations, status, verifier
+    from .routes import eu, issuer, ops, presentations, rendering, status, verifier, wallets
 
-    for module in (issuer, verifier, presentations, status, eu, ops):
+    for module in (issuer, verifier, presentations, status, eu, ops, wallets, rendering):
         app.include_router(module.router)
     app.include_router(batches.router)
 

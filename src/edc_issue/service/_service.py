@@ -29,7 +29,7 @@ from ._errors import ServiceError
 from ._http import Metrics
 from ._pool import WorkPool
 from ._store import StatusService
-from .config import ServiceConfig, TenantConfig
+from .config import NetworkConfig, ServiceConfig, TenantConfig
 
 __all__ = ["Service", "Tenant"]
 
@@ -53,7 +53,7 @@ class Tenant:
         return seal is not None and (seal.p12 is not None or seal.key is not None)
 
 
-def _tenant_keys(name: str, config: TenantConfig) -> _core.TenantKeys:
+def _tenant_keys(name: str, config: TenantConfig, network: NetworkConfig) -> _core.TenantKeys:
     key: JsonObject | None = None
     if config.key is not None:
         from .._io import read_json_object
@@ -75,7 +75,19 @@ def _tenant_keys(name: str, config: TenantConfig) -> _core.TenantKeys:
         seal_cert_pem=_core.read_optional(seal.cert) if seal else None,
         seal_password=password,
         validate_before_seal=seal.validate_shapes if seal else True,
+        allow_network=network.allow_fetch,
+        allow_networks=network.allow_networks,
+        trust_pem=tuple(_read_anchor(name, i, path) for i, path in enumerate(config.trust)),
     )
+
+
+def _read_anchor(tenant: str, index: int, path: Any) -> bytes:
+    try:
+        return bytes(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"cannot read the trust anchor {path}: {exc.strerror or exc}",
+                          code="config.invalid",
+                          pointer=f"tenants.{tenant}.trust[{index}]") from exc
 
 
 class Service:
@@ -89,7 +101,7 @@ class Service:
         url = config.database_url()
         self.read_engine: Engine = (
             make_engine(url, readonly=True) if url.startswith("sqlite") else self.engine)
-        keys = {name: _tenant_keys(name, t) for name, t in config.tenants.items()}
+        keys = {name: _tenant_keys(name, t, config.network) for name, t in config.tenants.items()}
         tenants: dict[str, Tenant] = {}
         for name, tenant_config in config.tenants.items():
             issuer = method = None
@@ -104,6 +116,7 @@ class Service:
         self.pool: WorkPool | None = None
         self.status: StatusService | None = None
         self.tokens: TokenIssuer | None = None
+        self.wallets: dict[str, Any] = {}
 
     # ---- start and stop ------------------------------------------------------------
 
@@ -120,6 +133,10 @@ class Service:
             sign=lambda tenant, vc: pool.call(_core.sign_list, tenant, vc),
             list_url=self.list_url, issuer_of=self._issuer_of,
             size_of=lambda tenant: self.tenants[tenant].config.status_list_size)
+        from ._wallets import build_wallets
+        from .routes.issuer import issue_credential
+
+        self.wallets = build_wallets(self, issue_credential)
 
     def stop(self) -> None:
         """Stop the pool and close the database connections."""
@@ -171,6 +188,25 @@ class Service:
         if found is None:
             raise ServiceError(f"there is no tenant {name!r}", code="service.unknown_tenant",
                                status=404)
+        return found
+
+    def tenant_key(self, name: str) -> JsonObject | None:
+        """The tenant's key document (with its secret part), or None."""
+        keys = self._keys.get(name)
+        return keys.key if keys is not None else None
+
+    def wallet(self, name: str) -> Any:
+        """The tenant's :class:`~._wallets.TenantWallet`.
+
+        :raises ServiceError: ``service.unknown_tenant`` (404), ``service.not_found``
+            (404) when the tenant delivers to no wallet.
+        """
+        self.tenant(name)
+        found = self.wallets.get(name)
+        if found is None:
+            raise ServiceError(f"the tenant {name!r} does not deliver to wallets (no key, "
+                               "or [tenants.x.wallets] enabled = false)",
+                               code="service.not_found", status=404)
         return found
 
     def _issuer_of(self, tenant: str) -> str:

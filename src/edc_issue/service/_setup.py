@@ -132,7 +132,7 @@ def prepare_default(config: ServiceConfig) -> DevSetup:
         seal = SealConfig(p12=p12_path, password_env=DEV_SEAL_PASSWORD_ENV)
         basic = (BasicUser(username="dev", password_hash=hash_secret(token)),)
     tenant = TenantConfig(key=key_path, tokens=(hash_token(token),), seal=seal,
-                          basic_users=basic)
+                          basic_users=basic, trust=(anchor,) if anchor else ())
     updated = config.model_copy(update={"tenants": {config.default_tenant: tenant},
                                         "data_dir": data})
     return DevSetup(updated, token, anchor)

@@ -47,9 +47,11 @@ __all__ = [
     "BasicUser",
     "ClientConfig",
     "LimitsConfig",
+    "NetworkConfig",
     "SealConfig",
     "ServiceConfig",
     "TenantConfig",
+    "WalletConfig",
     "load_config",
 ]
 
@@ -65,6 +67,9 @@ SCOPES = (
     "write:/credentials/seal",
     "write:/batches",
     "read:/batches",
+    "write:/offers",
+    "read:/offers",
+    "write:/exchanges",
 )
 
 _TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -118,6 +123,54 @@ class SealConfig(_Strict):
     validate_shapes: bool = Field(default=True, alias="validate")
 
 
+class NetworkConfig(_Strict):
+    """What the service may fetch (through its SSRF-guarded fetcher, ``_fetch.py``).
+
+    :param allow_fetch: verifying may fetch did:web / https controller documents and
+        status lists that the request did not carry (off by default: offline).
+    :param verify_page_urls: the public ``GET /verify?url=...`` page may fetch the
+        credential at a URL.
+    :param allow_networks: networks (CIDR) that may be fetched from although they are not
+        public; by default loopback, private and link-local addresses are refused.
+    """
+
+    allow_fetch: bool = False
+    verify_page_urls: bool = True
+    allow_networks: tuple[str, ...] = ()
+    timeout: float = Field(default=10.0, gt=0, le=120)
+    max_bytes: int = Field(default=2_000_000, ge=1024)
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not a network (CIDR, 10.0.0.0/8)") from exc
+        return value
+
+
+class WalletConfig(_Strict):
+    """Wallet delivery of one tenant: OpenID4VCI offers and VC-API exchanges.
+
+    :param formats: the credential configurations offered: ``ldp_vc`` (id
+        ``open-badge``), ``jwt_vc_json`` (``open-badge-jwt``), ``dc+sd-jwt``
+        (``eudi-learning-credential``).
+    :param offer_ttl: seconds an offer's pre-authorized code can be redeemed.
+    :param exchange_ttl: seconds a VC-API exchange stays open.
+    """
+
+    enabled: bool = True
+    formats: tuple[Literal["ldp_vc", "jwt_vc_json", "dc+sd-jwt"], ...] = (
+        "ldp_vc", "jwt_vc_json", "dc+sd-jwt")
+    offer_ttl: int = Field(default=7 * 86_400, ge=60, le=90 * 86_400)
+    exchange_ttl: int = Field(default=900, ge=30, le=30 * 86_400)
+    display_name: str | None = None
+
+
 class TenantConfig(_Strict):
     """One issuer: its signing key, seal, status lists and clients.
 
@@ -129,6 +182,8 @@ class TenantConfig(_Strict):
     :param store_credentials: keep the issued credential itself in the database.
     :param replace_issuer: on the VC-API route, set the issuer to the tenant's DID
         instead of refusing a credential whose issuer is another one (400).
+    :param wallets: wallet delivery (OpenID4VCI offers, VC-API exchanges).
+    :param trust: trust anchors for verifying sealed EDCs.
     """
 
     key: Path | None = None
@@ -142,6 +197,11 @@ class TenantConfig(_Strict):
     seal: SealConfig | None = None
     store_credentials: bool = False
     replace_issuer: bool = False
+    wallets: WalletConfig = Field(default_factory=WalletConfig)
+    #: trust anchors (PEM certificate files) the tenant's verifier checks sealed EDCs
+    #: against (``/credentials/verify``, ``/credentials/render``, ``/verify``); without
+    #: any, the EU samples' test anchor applies and is reported as such
+    trust: tuple[Path, ...] = ()
 
     @field_validator("tokens")
     @classmethod
@@ -195,6 +255,7 @@ class ServiceConfig(_Strict):
     tenants: dict[str, TenantConfig] = Field(default_factory=dict)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
     status_list_max_age: int = Field(default=300, ge=0)
     dev: bool = False
 
@@ -242,6 +303,8 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         if isinstance(tenant, dict):
             if "key" in tenant:
                 tenant["key"] = rel(tenant["key"])
+            if isinstance(tenant.get("trust"), list):
+                tenant["trust"] = [rel(item) for item in tenant["trust"]]
             seal = tenant.get("seal")
             if isinstance(seal, dict):
                 for name in ("p12", "key", "cert"):

@@ -58,12 +58,13 @@ def _pointer(path: str) -> str:
 
 
 async def verify_presentation(service: Service, document: Any, *, challenge: str | None,
-                              domain: str | None) -> dict[str, Any]:
+                              domain: str | None, tenant: str | None = None
+                              ) -> dict[str, Any]:
     """Verify *document* in the work pool; the VCALM result, one per credential inside."""
     assert service.pool is not None
     try:
-        result = await service.pool.run(_core.verify_document, document, challenge=challenge,
-                                        domain=domain)
+        result = await service.pool.run(_core.verify_document, document, tenant=tenant,
+                                        challenge=challenge, domain=domain)
     except EdcIssueError as exc:
         return from_error(exc.code, str(exc), exc.pointer)
     answer = to_vcalm(result, document)
@@ -143,7 +144,7 @@ async def verify(request: Request, tenant: str) -> Response:
         if state == "issued":
             expected = claimed
     answer = await verify_presentation(service, document, challenge=expected,
-                                       domain=options.get("domain"))
+                                       domain=options.get("domain"), tenant=tenant)
     return JSONResponse(answer)
 
 

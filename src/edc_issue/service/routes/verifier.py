@@ -81,7 +81,8 @@ def _status_urls(document: Any, base_url: str) -> list[str]:
     return urls
 
 
-async def verify_one(service: Service, document: Any, *, challenge: str | None = None,
+async def verify_one(service: Service, document: Any, *, tenant: str | None = None,
+                     challenge: str | None = None,
                      domain: str | None = None, return_credential: bool = False
                      ) -> dict[str, Any]:
     """Verify *document* in the work pool; the VCALM result."""
@@ -99,7 +100,8 @@ async def verify_one(service: Service, document: Any, *, challenge: str | None =
     lists = list((await anyio.to_thread.run_sync(lambda: status.lists_by_url(urls))).values()) \
         if urls else None
     try:
-        result = await service.pool.run(_core.verify_document, document, challenge=challenge,
+        result = await service.pool.run(_core.verify_document, document, tenant=tenant,
+                                        challenge=challenge,
                                         domain=domain, status_lists=lists)
     except EdcIssueError as exc:
         return from_error(exc.code, str(exc), exc.pointer)
@@ -127,7 +129,7 @@ async def verify(request: Request, tenant: str) -> Response:
     for name in ("challenge", "domain"):
         if name in options and not isinstance(options[name], str):
             raise bad_request(f"options.{name} must be a string", f"/options/{name}")
-    answer = await verify_one(service, document, challenge=options.get("challenge"),
+    answer = await verify_one(service, document, tenant=tenant, challenge=options.get("challenge"),
                               domain=options.get("domain"),
                               return_credential=options.get("returnCredential") is True)
     return JSONResponse(answer)
