@@ -155,7 +155,7 @@ class ReadError(InputError):
     code: ClassVar[str] = "io.unreadable"
     codes: ClassVar[frozenset[str]] = frozenset({
         "io.unreadable", "io.not_json", "io.not_object", "io.not_utf8", "io.too_large",
-        "io.fetch_failed",
+        "io.too_deep", "io.fetch_failed",
     })
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import DEFAULT_MAX_BYTES, read_bytes
-from ..errors import ContextError, EdcIssueError, InputError, JsonLdError
+from ..errors import ContextError, EdcIssueError, InputError, JsonLdError, ReadError
 from ..formats.detect import Detected, detect
 from ..results import Finding, ValidationReport
 from .profiles import Profile, all_profile_names, parse_profile
@@ -125,17 +125,16 @@ def validate(
     :param loader: resolves ``@context``; default: the bundled contexts, offline.
     :raises InputError: ``validate.unknown_profile`` for an unknown *profile*;
         :class:`~edc_issue.errors.ReadError` when *document* bytes are not JSON,
-        a JWT or a baked badge.
+        a JWT or a baked badge, and ``io.too_deep`` when *document* nests deeper than
+        ``edc_issue._io.MAX_JSON_DEPTH`` levels.
     """
     chosen = _resolve_profile(profile)
     detected = detect(document)
     try:
         return _validate_detected(detected, chosen, loader)
-    except RecursionError:
-        report = ValidationReport(format=detected.format)
-        report.findings.append(Finding("", "the document is nested too deeply to process",
-                                       rule="format", code="format.too_deep"))
-        return report
+    except RecursionError:  # a backstop: detect() already refused what nests too deep
+        raise ReadError("the document is nested too deeply to process", pointer="document",
+                        code="io.too_deep") from None
 
 
 def validate_file(

@@ -60,7 +60,9 @@ def test_detect_bad_input() -> None:
         cur["a"] = {}
         cur = cur["a"]
     assert json_depth(deep) > MAX_DEPTH
-    assert detect(deep).findings[0].code == "format.too_deep"
+    with pytest.raises(ReadError) as info:
+        detect(deep)
+    assert info.value.code == "io.too_deep"
     jades = detect({"payload": "not json", "signatures": []})
     assert jades.credential is None and jades.findings[0].code == "format.bad_payload"
 
