@@ -199,7 +199,8 @@ class KeyMaterialError(InputError):
     code: ClassVar[str] = "key.malformed"
     codes: ClassVar[frozenset[str]] = frozenset({
         "key.malformed", "key.unsupported", "key.mismatch", "key.no_secret",
-        "key.bad_password", "key.unresolved", "key.fetch_failed", "key.expired",
+        "key.bad_password", "key.password_required", "key.unresolved", "key.fetch_failed",
+        "key.expired",
         "key.not_yet_valid", "key.usage", "key.revoked", "key.bad_pin", "key.not_found",
     })
 

@@ -23,6 +23,9 @@ __all__ = ["ask_secret", "secret_from_env", "with_password"]
 
 T = TypeVar("T")
 
+#: the codes of key material that a (right) password would open
+_NEEDS_PASSWORD = frozenset({"key.bad_password", "key.password_required"})
+
 
 def secret_from_env(var: str | None, *, option: str, what: str) -> str | None:
     """The value of the environment variable *var*, or ``None`` when no *var* is given.
@@ -74,7 +77,7 @@ def with_password(
     """Call ``load(password)``; when it needs a password and none was given, ask once.
 
     :param load: reads the key material; raises ``KeyMaterialError`` ``key.bad_password``
-        when the password is wrong or missing.
+        when the password is wrong or missing (or ``key.password_required`` when missing).
     :param var: the environment variable named by *option*, if any.
     :param source: the file the password is for (shown in the prompt and errors).
     """
@@ -82,7 +85,7 @@ def with_password(
     try:
         return load(password)
     except KeyMaterialError as exc:
-        if exc.code != "key.bad_password":
+        if exc.code not in _NEEDS_PASSWORD:
             raise
         if var is not None:
             exc.hint = f"check the password in the environment variable {var}"
@@ -91,7 +94,7 @@ def with_password(
     try:
         return load(typed)
     except KeyMaterialError as exc:
-        if exc.code == "key.bad_password":
+        if exc.code in _NEEDS_PASSWORD:
             exc.hint = "the password typed is wrong"
         raise
 
