@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "ValidationReport",
     "all_profile_names",
     "expand_inputs",
+    "is_batch_file",
     "parse_profile",
     "validate",
     "validate_file",
@@ -173,19 +174,51 @@ def _worker(path: str, profile: str, max_bytes: int) -> tuple[ValidationReport, 
         return error_report(path, exc), True
 
 
+#: what ``edc-issue issue`` writes into its output folder beside the credentials (the names
+#: of edc_issue.batch: REPORT_CSV, JOURNAL_NAME, planner.DELIVERY_SUFFIX; a test keeps them
+#: equal, as validation does not import the batch layer)
+BATCH_REPORT = "report.json"
+BATCH_MARKERS = ("report.csv", ".edc-issue-journal.sqlite")
+BATCH_DELIVERY_SUFFIX = ".deliveryDetails.json"
+
+
+def is_batch_file(path: str | os.PathLike[str]) -> bool:
+    """True for a file that a batch run wrote beside its credentials, not a credential:
+    ``report.json`` or ``*.deliveryDetails.json`` in a folder that also holds the batch's
+    ``report.csv`` or its journal."""
+    p = Path(path)
+    if p.name != BATCH_REPORT and not p.name.endswith(BATCH_DELIVERY_SUFFIX):
+        return False
+    return any((p.parent / marker).exists() for marker in BATCH_MARKERS)
+
+
 def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
-        ".json", ".jsonld", ".jwt", ".png", ".svg")) -> Iterator[tuple[str, str | None]]:
+        ".json", ".jsonld", ".jwt", ".png", ".svg"),
+        on_skip: Callable[[str], None] | None = None) -> Iterator[tuple[str, str | None]]:
     """Expand files, folders (recursively, by suffix) and glob patterns, in the given order.
 
-    Yields ``(path, problem)``; *problem* is set when an input names nothing.
+    Yields ``(path, problem)``; *problem* is set when an input names nothing. What a
+    folder or a pattern finds that a batch run wrote beside its credentials
+    (:func:`is_batch_file`: ``report.json``, ``*.deliveryDetails.json``) is skipped and
+    passed to *on_skip*; a file named as such is not.
     """
     import glob
+
+    def kept(found: list[str]) -> list[str]:
+        out = []
+        for f in found:
+            if is_batch_file(f):
+                if on_skip is not None:
+                    on_skip(f)
+            else:
+                out.append(f)
+        return out
 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and
-                           f.suffix.lower() in suffixes)
+            found = kept(sorted(str(f) for f in p.rglob("*") if f.is_file() and
+                                f.suffix.lower() in suffixes))
             if not found:
                 yield item, "folder holds no .json, .jsonld, .jwt, .png or .svg file"
             for f in found:
@@ -196,9 +229,8 @@ def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 yield item, "pattern matches no file"
-            for m in matches:
-                if Path(m).is_file():
-                    yield m, None
+            for m in kept([m for m in matches if Path(m).is_file()]):
+                yield m, None
 
 
 def _prewarm() -> None:
