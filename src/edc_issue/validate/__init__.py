@@ -198,9 +198,10 @@ def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
     """Expand files, folders (recursively, by suffix) and glob patterns, in the given order.
 
     Yields ``(path, problem)``; *problem* is set when an input names nothing. What a
-    folder or a pattern finds that a batch run wrote beside its credentials
-    (:func:`is_batch_file`: ``report.json``, ``*.deliveryDetails.json``) is skipped and
-    passed to *on_skip*; a file named as such is not.
+    batch run wrote beside its credentials (:func:`is_batch_file`: ``report.json``,
+    ``*.deliveryDetails.json`` beside the batch's ``report.csv`` or journal) is skipped,
+    whether a folder, a pattern or the file's own name brings it (a pre-commit hook names
+    every file), and passed to *on_skip*.
     """
     import glob
 
@@ -224,7 +225,8 @@ def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
             for f in found:
                 yield f, None
         elif p.exists() or not glob.has_magic(item):
-            yield item, None
+            for f in kept([item]):
+                yield f, None
         else:
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:

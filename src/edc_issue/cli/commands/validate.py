@@ -41,8 +41,8 @@ def command(inputs: tuple[str, ...], fmt: str, profile: str, fail_on: str, jobs:
     FILE may be a file, a folder (searched for .json, .jsonld, .jwt, .png and .svg) or a
     glob pattern (quote it: 'credentials/**/*.json'). EDCs may be bare, sealed (JAdES) or
     EU upload payloads; Open Badges may be JSON, VC-JWT or baked PNG/SVG. In an output
-    folder of `edc-issue issue`, a folder or pattern skips the batch's own report.json
-    and *.deliveryDetails.json (a note on stderr says so).
+    folder of `edc-issue issue`, the batch's own report.json and *.deliveryDetails.json
+    are skipped (a note on stderr says so).
 
     Exit status: 0 every file valid, 1 some file invalid (see --fail-on),
     2 some file could not be read, or a usage error.
