@@ -145,7 +145,9 @@ class InputError(EdcIssueError):
     """The data we were given is wrong: exit status 2 at the command line."""
 
     code: ClassVar[str] = "input.invalid"
-    codes: ClassVar[frozenset[str]] = frozenset({"input.invalid"})
+    #: input.usage and input.aborted: the command line's own (a bad option, Ctrl-C)
+    codes: ClassVar[frozenset[str]] = frozenset({"input.invalid", "input.usage",
+                                                 "input.aborted"})
 
 
 class ReadError(InputError):

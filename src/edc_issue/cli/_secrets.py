@@ -37,7 +37,7 @@ def secret_from_env(var: str | None, *, option: str, what: str) -> str | None:
     value = os.environ.get(var)
     if value is None:
         die(f"{option} {var}: the environment variable {var} is not set "
-            f"(it should hold {what})")
+            f"(it should hold {what})", error="input.usage")
     return value
 
 
@@ -63,7 +63,8 @@ def ask_secret(prompt: str, *, option: str) -> str:
         line = ""
     if not line:
         die(f"{prompt} is needed and there is no terminal to ask for it: "
-            f"set {option} VAR to the name of an environment variable that holds it")
+            f"set {option} VAR to the name of an environment variable that holds it",
+            error="key.password_required")
     return str(line).rstrip("\r\n")
 
 

@@ -61,7 +61,7 @@ def command(inputs: tuple[str, ...], fmt: str, profile: str, fail_on: str, jobs:
         nonlocal status
         for path, problem in expand_inputs(inputs, on_skip=skipped):
             if problem:
-                click.echo(f"error: {path}: {problem}", err=True)
+                click.echo(f"error: {path}: {problem} [io.unreadable]", err=True)
                 status = EXIT_INPUT
             else:
                 yield path
