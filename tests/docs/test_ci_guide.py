@@ -129,8 +129,10 @@ def _pre_commit() -> Path:
 def _local_config(config: dict[str, Any]) -> dict[str, Any]:
     """The guide's configuration with its edc-issue entry as a ``repo: local`` hook made of
     ``.pre-commit-hooks.yaml`` (this environment's edc-issue; nothing is fetched)."""
-    from pre_commit.all_languages import languages
-
+    try:  # pre-commit 4.4 renamed `system` to `unsupported` (the old name warns)
+        from pre_commit.all_languages import languages
+    except ImportError:  # older pre-commit
+        languages = {}
     system = "unsupported" if "unsupported" in languages else "system"
     manifest = {h["id"]: h for h in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
     (entry,) = config["repos"]
