@@ -76,7 +76,7 @@ def _offer_step(outputs: OutputStep | None, url: str, token_env: str,
     token = os.environ.get(token_env)
     if not token:
         die(f"--offer needs the tenant's bearer token in the environment variable {token_env} "
-            "(see --offer-token-env) [config.invalid]")
+            "(see --offer-token-env)", error="config.invalid")
     with handle_errors():
         return OfferStep(ServiceOffers(url, token, configuration=configuration,
                                        tx_code=tx_code), outputs, issuer_id=issuer)
