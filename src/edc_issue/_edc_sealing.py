@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._io import check_depth
 from ._types import Fetcher, JsonObject
 from .errors import InputError, KeyMaterialError, ValidationError
 from .formats.envelopes import EDC_CONTEXT, EDC_UPLOAD_CONTEXTS, is_jades_envelope
@@ -309,6 +310,7 @@ def seal_edc(
     from .seal.jades import resolve_level
 
     resolve_level(level, tsa)  # a wrong level fails before anything else is done
+    check_depth(document, source="document")
     credential, details = unwrap_upload(document)
     require_edc(credential)
     chain = list(signer.certificate_chain)

@@ -12,7 +12,10 @@ from .errors import IOFailure, ReadError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_JSON_DEPTH",
     "atomic_write",
+    "check_depth",
+    "json_depth",
     "open_input",
     "parse_json_text",
     "read_json_object",
@@ -20,6 +23,42 @@ __all__ = [
 
 #: Largest input file read by default (credentials are kilobytes; a batch row far less).
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+
+#: Deepest JSON nesting accepted anywhere (real credentials stay below 30 levels). The one
+#: limit: the reader enforces it for files, and every API entry for the dicts it is given,
+#: so nothing deeper reaches ``copy.deepcopy``, pyld or pySHACL (which recurse).
+MAX_JSON_DEPTH = 256
+
+
+def json_depth(value: Any) -> int:
+    """Return the nesting depth of a parsed JSON value, iteratively (no recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def _too_deep(source: str, depth: int | None = None) -> ReadError:
+    found = f"JSON nested {depth} levels deep" if depth else "JSON nested too deeply"
+    return ReadError(f"{found}; at most {MAX_JSON_DEPTH} levels are accepted",
+                     pointer=source, code="io.too_deep")
+
+
+def check_depth(value: Any, *, source: str | None = None) -> None:
+    """Refuse *value* when it nests deeper than :data:`MAX_JSON_DEPTH`.
+
+    :raises ReadError: ``io.too_deep``, naming *source* (a file or a parameter).
+    """
+    depth = json_depth(value)
+    if depth > MAX_JSON_DEPTH:
+        raise _too_deep(source or "<input>", depth)
 
 
 def _read_error(exc: OSError, path: str) -> ReadError:
@@ -88,8 +127,9 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
 def parse_json_text(data: bytes | str, *, source: str = "<input>") -> Any:
     """Parse JSON text, turning every failure into one clear :class:`ReadError`.
 
-    A UTF-8 byte-order mark is accepted. Binary garbage, empty input and nesting
-    too deep for the parser are reported, never raised as a traceback.
+    A UTF-8 byte-order mark is accepted. Binary garbage and empty input are
+    ``io.not_json``; nesting deeper than :data:`MAX_JSON_DEPTH` is ``io.too_deep``;
+    never a traceback.
     """
     if isinstance(data, bytes):
         if data.startswith(b"\xef\xbb\xbf"):
@@ -107,7 +147,7 @@ def parse_json_text(data: bytes | str, *, source: str = "<input>") -> Any:
     if not text.strip():
         raise ReadError("empty file; expected a JSON document", pointer=source, code="io.not_json")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReadError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
@@ -115,9 +155,9 @@ def parse_json_text(data: bytes | str, *, source: str = "<input>") -> Any:
             code="io.not_json",
         ) from None
     except RecursionError:
-        raise ReadError(
-            "JSON nested too deeply to process", pointer=source, code="io.not_json"
-        ) from None
+        raise _too_deep(source) from None
+    check_depth(value, source=source)
+    return value
 
 
 def read_json_object(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ._io import check_depth
 from ._types import Clock, JsonObject, Signer
 from .errors import ConfigError, InputError
 from .keys.signing import is_signer, signer_controller, signer_kind
@@ -118,6 +119,7 @@ class Issuer:
         """
         if not isinstance(credential, dict):
             raise InputError("a credential must be a JSON object", code="input.invalid")
+        check_depth(credential, source="credential")
         document = copy.deepcopy(credential)
         if self.issuer_from_key:
             document = self._set_issuer(document)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._io import check_depth
 from ._presentations import is_vp_jwt, looks_like_presentation
 from ._types import Clock, Fetcher, JsonObject
 from .errors import BakingError, EdcIssueError, InputError
@@ -208,7 +209,8 @@ class Verifier:
         :returns: a result whose ``ok`` is False when a check of severity ``error``
             failed; never raises because a credential is bad.
         :raises EdcIssueError: only when no answer can be reached (input that is none of
-            the above, an unreadable image, a trust anchor that is no certificate).
+            the above, an unreadable image, a trust anchor that is no certificate, JSON
+            nested too deeply: ``io.too_deep``).
         """
         return self.verify_at(document, self.now())
 
@@ -217,6 +219,8 @@ class Verifier:
         holds, so that every check of one document uses the same time)."""
         if isinstance(document, (bytes, bytearray)) and not is_image(document):
             document = load_document(bytes(document))
+        if isinstance(document, (dict, list)):
+            check_depth(document, source="document")
         result = self.route(document, now)
         if self.check_status:
             self._add_status_checks(result, document, now)

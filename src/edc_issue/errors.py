@@ -145,7 +145,9 @@ class InputError(EdcIssueError):
     """The data we were given is wrong: exit status 2 at the command line."""
 
     code: ClassVar[str] = "input.invalid"
-    codes: ClassVar[frozenset[str]] = frozenset({"input.invalid"})
+    #: input.usage and input.aborted: the command line's own (a bad option, Ctrl-C)
+    codes: ClassVar[frozenset[str]] = frozenset({"input.invalid", "input.usage",
+                                                 "input.aborted"})
 
 
 class ReadError(InputError):
@@ -155,7 +157,7 @@ class ReadError(InputError):
     code: ClassVar[str] = "io.unreadable"
     codes: ClassVar[frozenset[str]] = frozenset({
         "io.unreadable", "io.not_json", "io.not_object", "io.not_utf8", "io.too_large",
-        "io.fetch_failed",
+        "io.too_deep", "io.fetch_failed",
     })
 
 
@@ -199,7 +201,8 @@ class KeyMaterialError(InputError):
     code: ClassVar[str] = "key.malformed"
     codes: ClassVar[frozenset[str]] = frozenset({
         "key.malformed", "key.unsupported", "key.mismatch", "key.no_secret",
-        "key.bad_password", "key.unresolved", "key.fetch_failed", "key.expired",
+        "key.bad_password", "key.password_required", "key.unresolved", "key.fetch_failed",
+        "key.expired",
         "key.not_yet_valid", "key.usage", "key.revoked", "key.bad_pin", "key.not_found",
     })
 

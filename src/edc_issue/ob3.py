@@ -9,7 +9,7 @@ EDC (ELM 3)                                    Open Badges 3.0
 achievement ``title`` / ``description``        ``achievement.name`` / ``description``
 specification ``learningOutcome[].title``      ``achievement.criteria.narrative`` (Markdown)
 outcome ``relatedESCOSkill`` / ``relatedSkill``  ``achievement.alignment[]`` (ESCO, DigComp ...)
-specification ``eqfLevel`` / ``nqfLevel``      ``achievement.alignment[]`` (EQF / NQF)
+spec ``educationLevel`` / ``eqfLevel`` / NQF  ``achievement.alignment[]`` (EQF, NQF, a scheme)
 ``thematicArea`` / ``educationSubject``        ``alignment[]`` (ISCED-F 2013), ``fieldOfStudy``
 specification ``creditPoint.point``            ``achievement.creditsAvailable``
 achievement ``creditReceived.point``           ``credentialSubject.creditsEarned``
@@ -18,8 +18,15 @@ specification ``language``                     ``achievement.inLanguage``
 ``awardedBy.awardingDate``                     ``awardedDate``
 ``provenBy[].grade``                           ``result[]`` and ``resultDescription[]``
 ``influencedBy[].temporal``                    ``activityStartDate`` / ``activityEndDate``
+the subject's ``id``                           ``credentialSubject.id`` (or ``recipient``)
+the subject's ``fullName`` / given + family    ``credentialSubject.identifier[]`` ``name``
+the subject's ``contactPoint.emailAddress``    ``credentialSubject.identifier[]`` ``emailAddress``
 the EDC's ``id``                               ``evidence[]`` pointing back to the EDC
 =============================================  =============================================
+
+The recipient's name and email are ``IdentityObject`` s, in plain text by default; with
+``hash_identities=True`` each is an OB 3.0 ``IdentityHash``: ``sha256$`` and the hex
+SHA-256 of the UTF-8 identity followed by its ``salt`` (:func:`identity_hash`).
 
 The badge's ``issuer`` must be whoever signs it: pass ``issuer`` (a DID and a name)
 unless the EDC's issuer (or awarding body) is that signer.
@@ -30,6 +37,8 @@ with the small JSON-LD readers it needs at the end.)
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -49,7 +58,7 @@ from .models.ob3 import (
     new_achievement_credential,
 )
 
-__all__ = ["EQF_FRAMEWORK", "ESCO_FRAMEWORK", "ISCED_F_FRAMEWORK", "edc_to_ob3"]
+__all__ = ["EQF_FRAMEWORK", "ESCO_FRAMEWORK", "ISCED_F_FRAMEWORK", "edc_to_ob3", "identity_hash"]
 
 #: ``targetFramework`` of alignments to EQF levels.
 EQF_FRAMEWORK = "European Qualifications Framework (EQF)"
@@ -80,6 +89,8 @@ def edc_to_ob3(
     achievement_id: str | None = None,
     issuer: Profile | JsonObject | str | None = None,
     recipient: str | None = None,
+    hash_identities: bool = False,
+    salt: str | None = None,
     language: str = "en",
     badge_id: str | None = None,
     credential_id: str | None = None,
@@ -98,8 +109,15 @@ def edc_to_ob3(
         ``credentialSubject.hasClaim``, else the first claim.
     :param issuer: the badge issuer (the signer): a :class:`Profile`, its JSON, or an
         IRI. Default: the EDC's issuer, else the achievement's awarding body.
-    :param recipient: the recipient's IRI; default the EDC subject's ``id``. An email
-        address of the subject is added as an ``IdentityObject`` (not hashed).
+    :param recipient: the ``credentialSubject.id`` of the badge (an IRI: a DID, a
+        ``mailto:``...); default the EDC subject's ``id``. Whatever it is, the subject's
+        name (``fullName``, else ``givenName`` and ``familyName``) and email address
+        (``contactPoint.emailAddress``), where the EDC has them, are added as
+        ``credentialSubject.identifier`` ``IdentityObject`` s (``name``, ``emailAddress``).
+    :param hash_identities: write each ``IdentityObject`` hashed, as OB 3.0 defines:
+        ``identityHash`` ``sha256$<hex>`` over the identity and its ``salt``, ``hashed``
+        true; the name and email then appear nowhere in the badge.
+    :param salt: the salt of every hashed identity; default a new random one for each.
     :param language: preferred language of texts taken from language maps.
     :param badge_id: ``achievement.id``; default the specification's (or claim's) ``id``.
     :param credential_id: the badge's ``id``; default a new ``urn:uuid:``.
@@ -132,13 +150,12 @@ def edc_to_ob3(
     if issuer is None:
         issuer = _issuer(credential, awarding_body, lang)
 
-    email = _email(subject)
+    identities = _identities(subject, lang, hashed=hash_identities, salt=salt)
     badge = new_achievement_credential(
         issuer=issuer,
         achievement=achievement,
         recipient=recipient or _iri(subject.get("id")),
-        identifier=[IdentityObject(hashed=False, identity_hash=email,
-                                   identity_type="emailAddress")] if email else None,
+        identifier=identities or None,
         name=achievement.name,
         result=results or None,
         evidence=[_edc_evidence(credential, lang)] if link_edc and credential.get("id") else None,
@@ -198,6 +215,43 @@ def _issuer(credential: Mapping[str, Any], awarding_body: Mapping[str, Any], lan
             "the EDC names no issuer or awarding body; pass issuer=...", pointer="issuer"
         )
     return _profile(edc_issuer, lang)
+
+
+def identity_hash(identity: str, salt: str = "") -> str:
+    """The OB 3.0 ``IdentityHash`` of *identity*: ``sha256$`` and the lowercase hex SHA-256
+    of the UTF-8 *identity* followed by *salt* (``identity_hash("a@example.com", "Kosher")``
+    is the specification's example)."""
+    digest = hashlib.sha256((identity + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+def _identities(subject: Mapping[str, Any], lang: str, *, hashed: bool, salt: str | None
+                ) -> list[IdentityObject]:
+    """The recipient as ``IdentityObject`` s: the person's name, then the email address."""
+    found: list[tuple[str, str]] = []
+    name = _person_name(subject, lang)
+    if name:
+        found.append(("name", name))
+    email = _email(subject)
+    if email:
+        found.append(("emailAddress", email))
+    objects: list[IdentityObject] = []
+    for kind, value in found:
+        if hashed:
+            own_salt = salt if salt is not None else secrets.token_hex(16)
+            objects.append(IdentityObject(hashed=True, identity_hash=identity_hash(value, own_salt),
+                                          identity_type=kind, salt=own_salt))
+        else:
+            objects.append(IdentityObject(hashed=False, identity_hash=value, identity_type=kind))
+    return objects
+
+
+def _person_name(subject: Mapping[str, Any], lang: str) -> str:
+    full = _text(subject.get("fullName"), lang).strip()
+    if full:
+        return full
+    parts = [_text(subject.get(k), lang).strip() for k in ("givenName", "familyName")]
+    return " ".join(p for p in parts if p)
 
 
 # --------------------------------------------------------------------------- picking
@@ -267,8 +321,9 @@ def _alignments(spec: Mapping[str, Any], outcomes: list[Mapping[str, Any]],
             target_description=_text(node.get("definition"), lang) or None,
         ))
 
-    for level in _many(spec.get("eqfLevel")):
-        add(level, EQF_FRAMEWORK)
+    # ELM 3.2 writes the EQF level as an educationLevel (as the builders do); 3.1 as eqfLevel
+    for level in [*_many(spec.get("eqfLevel")), *_many(spec.get("educationLevel"))]:
+        add(level, _level_framework(level, lang))
     for level in _many(spec.get("nqfLevel")):
         add(level, _NQF_FRAMEWORK)
     for area in areas:
@@ -283,6 +338,19 @@ def _alignments(spec: Mapping[str, Any], outcomes: list[Mapping[str, Any]],
                          or "Skills framework")
             add(skill, framework)
     return found
+
+
+def _level_framework(level: Any, lang: str) -> str:
+    """The framework of an education level: EQF or NQF by its IRI, else its scheme."""
+    node = _node(level) if isinstance(level, Mapping) else {"id": level}
+    iri = _iri(node.get("id")) or ""
+    if iri.startswith(_EQF_PREFIX):
+        return EQF_FRAMEWORK
+    if iri.startswith(_NQF_PREFIX):
+        return _NQF_FRAMEWORK
+    scheme = _node(_first(node.get("inScheme")))
+    return (_text(scheme.get("prefLabel"), lang) or _iri(scheme.get("id"))
+            or "Education level")
 
 
 def _achievement_type(credential: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:

@@ -31,6 +31,7 @@ from ._resources import schemas_dir
 __all__ = [
     "ACCREDITATION",
     "ASSESSMENT",
+    "CLOSED_SCHEMES",
     "COUNTRY",
     "CREDENTIAL",
     "CURRENCY",
@@ -53,7 +54,9 @@ __all__ = [
     "concept",
     "concepts_in",
     "find",
+    "is_enumerated",
     "is_in_scheme",
+    "knows_scheme",
     "label",
     "labels",
     "scheme_of",
@@ -78,6 +81,10 @@ EDUCATION_CREDIT = "http://data.europa.eu/snb/education-credit/25831c2"
 ENCODING = "http://data.europa.eu/snb/encoding/25831c2"
 VERIFICATION = "http://data.europa.eu/snb/verification/25831c2"
 VERIFICATION_STATUS = "http://data.europa.eu/snb/verification-status/25831c2"
+
+#: Schemes whose bundled list is the whole list: a concept missing from one is unknown, an
+#: error (``validate.concept_not_in_scheme``) under every profile but ``edc-generic-no-cv``.
+CLOSED_SCHEMES = frozenset({ISCED_F, EQF, COUNTRY, LANGUAGE, CURRENCY})
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,17 @@ class Vocabularies:
         """True if *scheme* is bundled (so that absence from it means something)."""
         return scheme in self._by_scheme
 
+    def is_enumerated(self, scheme: str) -> bool:
+        """True if *scheme* is bundled whole, so that a concept missing from it is unknown.
+
+        Those are the closed lists (:data:`CLOSED_SCHEMES`: ISCED-F 2013, EQF, and the EU
+        authority tables of countries, languages and currencies), when bundled. The other
+        bundled lists are snapshots that the EU extends (the EU's own samples use an
+        accreditation type newer than the ELM's enumeration), or only the concepts the
+        EDCI code names: a concept missing from them may be real.
+        """
+        return scheme in CLOSED_SCHEMES and scheme in self._by_scheme
+
     def schemes(self) -> list[str]:
         """The IRIs of the bundled schemes."""
         return sorted(self._by_scheme)
@@ -204,9 +222,12 @@ class Vocabularies:
             suggestion = matches[0] if matches else None
         if suggestion is not None:
             message += f"; did you mean {suggestion.iri} ({suggestion.label})?"
+        # in another scheme, or unknown to a scheme bundled whole: an error; unknown to a
+        # partial list only: a warning (it may be a concept the bundle lacks)
+        known_wrong = actual is not None or self.is_enumerated(scheme)
         return VocabProblem(path=path, message=message, iri=iri, scheme=scheme,
                             suggestion=suggestion,
-                            severity="error" if actual is not None else "warning")
+                            severity="error" if known_wrong else "warning")
 
     def check_concepts(self, document: Mapping[str, Any]) -> list[VocabProblem]:
         """Check every ``Concept`` node of a compact EDC document against its ``inScheme``.
@@ -290,6 +311,17 @@ def label(iri: str, lang: str = "en") -> str | None:
 def is_in_scheme(iri: str, scheme: str) -> bool:
     """True if the bundled vocabulary *scheme* lists *iri*."""
     return _default().is_in_scheme(iri, scheme)
+
+
+def knows_scheme(scheme: str) -> bool:
+    """True if *scheme* is bundled (whole or in part)."""
+    return _default().knows_scheme(scheme)
+
+
+def is_enumerated(scheme: str) -> bool:
+    """True if *scheme* is bundled whole, so that a concept missing from it is unknown
+    (:meth:`Vocabularies.is_enumerated`)."""
+    return _default().is_enumerated(scheme)
 
 
 def concepts_in(scheme: str) -> list[VocabConcept]:

@@ -106,3 +106,30 @@ def test_a_json_string_is_no_credential_not_invalid_json(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "no credential found" in result.output and "invalid JSON" not in result.output
+
+
+def test_validate_a_batch_folder_right_after_issue(tmp_path: Path) -> None:
+    """``validate OUTDIR`` after ``issue``: the batch's own reports are skipped, and said so."""
+    runner = CliRunner()
+    key = tmp_path / "key.json"
+    assert runner.invoke(cli, ["keygen", "-o", str(key)]).exit_code == 0
+    assert runner.invoke(cli, ["template", "init", "--ob3", "-o", str(tmp_path / "t")]
+                         ).exit_code == 0
+    out = tmp_path / "out"
+    issued = runner.invoke(cli, ["issue", "--template", str(tmp_path / "t" / "ob3-badge.json"),
+                                 "--data", str(tmp_path / "t" / "learners.csv"), "--key",
+                                 str(key), "--issuer-from-key", "-o", str(out)])
+    assert issued.exit_code == 0, issued.output
+    assert (out / "report.json").exists() and (out / "report.csv").exists()
+    named = [str(p) for p in sorted(out.iterdir()) if p.suffix == ".json"]  # as pre-commit does
+    assert len(named) == 2
+    for args in ([str(out)], [str(out / "*.json")], [str(out / "**" / "*.json")], named):
+        code, stdout, err = run(*args)
+        assert code == 0, stdout + err
+        assert "report.json" not in stdout
+        assert f"note: skipped {out / 'report.json'}" in err, err
+        assert "1 valid" in stdout
+    # a report.json elsewhere is a file like any other (and not a credential)
+    shutil.copy(out / "report.json", tmp_path / "report.json")
+    code, stdout, _ = run(str(tmp_path / "report.json"))
+    assert code == 1 and "report.json: INVALID" in stdout

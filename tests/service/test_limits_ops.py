@@ -45,12 +45,27 @@ def test_body_cap_is_413(tmp_path: Path) -> None:
 
 def test_json_depth_and_syntax_are_400(app: App) -> None:
     deep = "[" * 200 + "]" * 200
-    for raw in (deep, '{"credential": ' + "{\"a\":" * 70 + "1" + "}" * 71, "{nope", "",
-                "[" * 100_000):
-        response = app.client.post("/credentials/issue", content=raw.encode(),
-                                   headers={**app.auth(), "Content-Type": "application/json"})
-        assert response.status_code in (400, 413), response.text
-        assert response.json()["code"] in ("service.malformed_json", "service.body_too_large")
+    cases = {deep: "io.too_deep", "[" * 100_000: "io.too_deep",
+             '{"credential": ' + "{\"a\":" * 70 + "1" + "}" * 71: "io.too_deep",
+             "{nope": "service.malformed_json", "": "service.malformed_json"}
+    for raw, code in cases.items():
+        for path in ("/credentials/issue", "/credentials/verify"):
+            response = app.client.post(path, content=raw.encode(),
+                                       headers={**app.auth(), "Content-Type": "application/json"})
+            assert response.status_code in (400, 413), response.text
+            assert response.json()["code"] in (code, "service.body_too_large"), response.text
+
+
+def test_the_json_depth_limit_is_the_library_one(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from edc_issue._io import MAX_JSON_DEPTH
+
+    ServiceConfig.model_validate({"data_dir": tmp_path, "limits": {
+        "max_json_depth": MAX_JSON_DEPTH}})
+    with pytest.raises(ValidationError):
+        ServiceConfig.model_validate({"data_dir": tmp_path, "limits": {
+            "max_json_depth": MAX_JSON_DEPTH + 1}})
 
 
 def test_timeout_is_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,8 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INPUT",
     "EXIT_OK",
+    "INTERNAL",
+    "USAGE",
     "die",
     "echo_json",
     "handle_errors",
@@ -55,12 +57,21 @@ def error_line(exc: BaseException, *, file: str | None = None, hint: str | None 
         if file and not (exc.pointer or "").startswith(file):
             text = f"{file}: {text}"
         return f"error: {for_cli(text)} [{exc.code}]"
-    return f"error: {file + ': ' if file else ''}{exc}"
+    return f"error: {file + ': ' if file else ''}{exc} [{INTERNAL}]"
 
 
-def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    """Print ``error: message`` to stderr and exit with *code*."""
-    click.echo(f"error: {message}", err=True)
+#: the code of a line that reports a bug (exit 3), not bad input
+INTERNAL = "error"
+#: a command line that click cannot parse: an unknown option, a missing argument...
+USAGE = "input.usage"
+
+
+def die(message: str, code: int = EXIT_INPUT, *, error: str = "input.invalid") -> NoReturn:
+    """Print ``error: message [error]`` to stderr and exit with *code*.
+
+    :param error: the line's stable code (``area.reason``, listed in docs/errors.md).
+    """
+    click.echo(f"error: {message} [{error}]", err=True)
     raise SystemExit(code)
 
 
@@ -86,18 +97,19 @@ def handle_errors(*, file: str | None = None,
         codes = input_codes or {}
         click.echo(error_line(exc, file=file, hint=codes.get(exc.code)), err=True)
         for path, message in exc.problems[1:]:
-            click.echo(f"error: {file + ': ' if file else ''}{path}: {message}", err=True)
+            click.echo(f"error: {file + ': ' if file else ''}{path}: {message} [{exc.code}]",
+                       err=True)
         is_input = isinstance(exc, InputError) or exc.code in codes
         raise SystemExit(EXIT_INPUT if is_input else EXIT_FAILED) from None
     except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
+        click.echo("error: interrupted [input.aborted]", err=True)
         raise SystemExit(130) from None
     except Exception as exc:  # a bug: say so, briefly
         if _debug_enabled():
             traceback.print_exc()
         click.echo(
             f"error: internal error ({type(exc).__name__}: {exc}); "
-            "run with --debug for a traceback and please report it",
+            f"run with --debug for a traceback and please report it [{INTERNAL}]",
             err=True,
         )
         raise SystemExit(EXIT_BUG) from None
@@ -106,6 +118,10 @@ def handle_errors(*, file: str | None = None,
 def echo_json(value: Any) -> None:
     """Print *value* as one JSON document on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def run_cli(group: click.Group, args: list[str]) -> int:
@@ -121,12 +137,13 @@ def run_cli(group: click.Group, args: list[str]) -> int:
     except click.UsageError as exc:
         # one line, like every other error; the usage text is one --help away
         command = exc.ctx.command_path if exc.ctx is not None else "edc-issue"
-        click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+        click.echo(f"error: {_one_line(exc.format_message())} (see '{command} --help') "
+                   f"[{USAGE}]", err=True)
         return EXIT_INPUT
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(f"error: {_one_line(exc.format_message())} [{USAGE}]", err=True)
         return exc.exit_code
     except click.Abort:
-        click.echo("error: aborted", err=True)
+        click.echo("error: aborted [input.aborted]", err=True)
         return EXIT_FAILED
     return EXIT_OK

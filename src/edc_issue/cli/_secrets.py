@@ -23,6 +23,9 @@ __all__ = ["ask_secret", "secret_from_env", "with_password"]
 
 T = TypeVar("T")
 
+#: the codes of key material that a (right) password would open
+_NEEDS_PASSWORD = frozenset({"key.bad_password", "key.password_required"})
+
 
 def secret_from_env(var: str | None, *, option: str, what: str) -> str | None:
     """The value of the environment variable *var*, or ``None`` when no *var* is given.
@@ -34,7 +37,7 @@ def secret_from_env(var: str | None, *, option: str, what: str) -> str | None:
     value = os.environ.get(var)
     if value is None:
         die(f"{option} {var}: the environment variable {var} is not set "
-            f"(it should hold {what})")
+            f"(it should hold {what})", error="input.usage")
     return value
 
 
@@ -60,7 +63,8 @@ def ask_secret(prompt: str, *, option: str) -> str:
         line = ""
     if not line:
         die(f"{prompt} is needed and there is no terminal to ask for it: "
-            f"set {option} VAR to the name of an environment variable that holds it")
+            f"set {option} VAR to the name of an environment variable that holds it",
+            error="key.password_required")
     return str(line).rstrip("\r\n")
 
 
@@ -74,7 +78,7 @@ def with_password(
     """Call ``load(password)``; when it needs a password and none was given, ask once.
 
     :param load: reads the key material; raises ``KeyMaterialError`` ``key.bad_password``
-        when the password is wrong or missing.
+        when the password is wrong or missing (or ``key.password_required`` when missing).
     :param var: the environment variable named by *option*, if any.
     :param source: the file the password is for (shown in the prompt and errors).
     """
@@ -82,7 +86,7 @@ def with_password(
     try:
         return load(password)
     except KeyMaterialError as exc:
-        if exc.code != "key.bad_password":
+        if exc.code not in _NEEDS_PASSWORD:
             raise
         if var is not None:
             exc.hint = f"check the password in the environment variable {var}"
@@ -91,7 +95,7 @@ def with_password(
     try:
         return load(typed)
     except KeyMaterialError as exc:
-        if exc.code == "key.bad_password":
+        if exc.code in _NEEDS_PASSWORD:
             exc.hint = "the password typed is wrong"
         raise
 

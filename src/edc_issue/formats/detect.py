@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._b64 import b64url_decode
-from .._io import parse_json_text
+from .._io import MAX_JSON_DEPTH, check_depth, json_depth, parse_json_text
 from .._types import JsonObject
 from ..errors import ReadError
 from ..results import Finding
@@ -68,8 +68,8 @@ __all__ = [
     "sniff",
 ]
 
-#: Deepest JSON nesting accepted (real credentials stay below 30 levels).
-MAX_DEPTH = 256
+#: Deepest JSON nesting accepted: the reader's one limit (``edc_issue._io``).
+MAX_DEPTH = MAX_JSON_DEPTH
 
 EDC_TYPES = frozenset({"EuropeanDigitalCredential", "elm:EuropeanDigitalCredential",
                        "http://data.europa.eu/snb/model/elm/EuropeanDigitalCredential"})
@@ -234,21 +234,6 @@ class Detected:
         return self.kind if self.container == "json" else f"{self.kind}+{self.container}"
 
 
-def json_depth(value: Any) -> int:
-    """Return the nesting depth of a parsed JSON value, iteratively (no recursion)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
-
-
 def _from_jwt(token: str) -> tuple[dict[str, Any] | None, list[Finding]]:
     try:
         _header, payload = decode_jwt(token)
@@ -292,8 +277,11 @@ def detect(value: Any, *, container: str = "json") -> Detected:
     credential) become findings of the result.
 
     :raises ReadError: ``io.not_json`` when *value* is bytes or text that is
-        neither JSON, a JWT nor a baked image.
+        neither JSON, a JWT nor a baked image; ``io.too_deep`` when it nests deeper
+        than :data:`MAX_DEPTH`.
     """
+    if isinstance(value, (dict, list)):
+        check_depth(value, source="document")
     if isinstance(value, (bytes, bytearray)):
         data = bytes(value)
         try:
@@ -309,11 +297,6 @@ def detect(value: Any, *, container: str = "json") -> Detected:
     if isinstance(value, str):
         return _from_text(value, container)
     if isinstance(value, dict):
-        depth = json_depth(value)
-        if depth > MAX_DEPTH:
-            return Detected("unknown", container, None, findings=[Finding(
-                "", f"JSON nested {depth} levels deep; at most {MAX_DEPTH} are accepted",
-                rule="format", code="format.too_deep")])
         if is_jades_envelope(value):
             payload = value["payload"]
             if isinstance(payload, dict):

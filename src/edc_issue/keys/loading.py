@@ -32,10 +32,11 @@ def load_key(source: str | os.PathLike[str] | Mapping[str, Any], *,
              password: bytes | None = None) -> Key:
     """Load a key from a file path or an already parsed dict.
 
-    :param password: for an encrypted PEM private key.
+    :param password: for an encrypted PEM private key (not used for other keys).
     :raises ReadError: the file is missing or unreadable.
-    :raises KeyMaterialError: ``key.malformed``, ``key.unsupported`` or
-        ``key.mismatch`` (a secret key that does not match its public key). The
+    :raises KeyMaterialError: ``key.malformed``, ``key.unsupported``,
+        ``key.mismatch`` (a secret key that does not match its public key),
+        ``key.password_required`` / ``key.bad_password`` (an encrypted PEM key). The
         error's ``pointer`` names the file and field; key material is never shown.
     """
     if isinstance(source, Mapping):

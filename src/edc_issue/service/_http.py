@@ -21,6 +21,8 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 
+from .._io import MAX_JSON_DEPTH
+from ..errors import ReadError
 from ._errors import PROBLEM_JSON, ServiceError, problem
 
 __all__ = [
@@ -272,7 +274,11 @@ def _depth_ok(value: Any, limit: int) -> bool:
 def parse_json(raw: bytes, *, max_depth: int, what: str = "the request body") -> Any:
     """Parse JSON text, refusing what is not JSON or nests deeper than *max_depth*.
 
-    :raises ServiceError: ``service.malformed_json`` (400).
+    *max_depth* is the tenant's limit, at most the library's one limit
+    (``edc_issue._io.MAX_JSON_DEPTH``).
+
+    :raises ServiceError: ``service.malformed_json`` (400): not JSON.
+    :raises ReadError: ``io.too_deep`` (400): nested deeper than *max_depth*.
     """
     if not raw.strip():
         raise ServiceError(f"{what} is empty; a JSON document is expected",
@@ -280,14 +286,14 @@ def parse_json(raw: bytes, *, max_depth: int, what: str = "the request body") ->
     try:
         value = json.loads(raw)
     except RecursionError:
-        raise ServiceError(f"{what} nests deeper than {max_depth} levels",
-                           code="service.malformed_json", status=400) from None
+        raise ReadError(f"{what} nests deeper than {max_depth} levels", pointer=what,
+                        code="io.too_deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ServiceError(f"{what} is not valid JSON: {exc}",
                            code="service.malformed_json", status=400) from None
-    if not _depth_ok(value, max_depth):
-        raise ServiceError(f"{what} nests deeper than {max_depth} levels",
-                           code="service.malformed_json", status=400)
+    if not _depth_ok(value, min(max_depth, MAX_JSON_DEPTH)):
+        raise ReadError(f"{what} nests deeper than {max_depth} levels", pointer=what,
+                        code="io.too_deep")
     return value
 
 

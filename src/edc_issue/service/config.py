@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .._io import MAX_JSON_DEPTH
 from ..errors import ConfigError
 
 __all__ = [
@@ -217,7 +218,7 @@ class LimitsConfig(_Strict):
     """Request limits: body size (413), JSON nesting depth (400), time per request (503)."""
 
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    max_json_depth: int = Field(default=64, ge=4, le=1000)
+    max_json_depth: int = Field(default=64, ge=4, le=MAX_JSON_DEPTH)
     request_timeout: float = Field(default=60.0, gt=0)
     #: worker processes signing and validating; 0 runs them in threads of the server
     pool_workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4), ge=0)

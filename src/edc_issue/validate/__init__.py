@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import DEFAULT_MAX_BYTES, read_bytes
-from ..errors import ContextError, EdcIssueError, InputError, JsonLdError
+from ..errors import ContextError, EdcIssueError, InputError, JsonLdError, ReadError
 from ..formats.detect import Detected, detect
 from ..results import Finding, ValidationReport
 from .profiles import Profile, all_profile_names, parse_profile
@@ -44,6 +44,7 @@ __all__ = [
     "ValidationReport",
     "all_profile_names",
     "expand_inputs",
+    "is_batch_file",
     "parse_profile",
     "validate",
     "validate_file",
@@ -125,17 +126,16 @@ def validate(
     :param loader: resolves ``@context``; default: the bundled contexts, offline.
     :raises InputError: ``validate.unknown_profile`` for an unknown *profile*;
         :class:`~edc_issue.errors.ReadError` when *document* bytes are not JSON,
-        a JWT or a baked badge.
+        a JWT or a baked badge, and ``io.too_deep`` when *document* nests deeper than
+        ``edc_issue._io.MAX_JSON_DEPTH`` levels.
     """
     chosen = _resolve_profile(profile)
     detected = detect(document)
     try:
         return _validate_detected(detected, chosen, loader)
-    except RecursionError:
-        report = ValidationReport(format=detected.format)
-        report.findings.append(Finding("", "the document is nested too deeply to process",
-                                       rule="format", code="format.too_deep"))
-        return report
+    except RecursionError:  # a backstop: detect() already refused what nests too deep
+        raise ReadError("the document is nested too deeply to process", pointer="document",
+                        code="io.too_deep") from None
 
 
 def validate_file(
@@ -174,32 +174,65 @@ def _worker(path: str, profile: str, max_bytes: int) -> tuple[ValidationReport, 
         return error_report(path, exc), True
 
 
+#: what ``edc-issue issue`` writes into its output folder beside the credentials (the names
+#: of edc_issue.batch: REPORT_CSV, JOURNAL_NAME, planner.DELIVERY_SUFFIX; a test keeps them
+#: equal, as validation does not import the batch layer)
+BATCH_REPORT = "report.json"
+BATCH_MARKERS = ("report.csv", ".edc-issue-journal.sqlite")
+BATCH_DELIVERY_SUFFIX = ".deliveryDetails.json"
+
+
+def is_batch_file(path: str | os.PathLike[str]) -> bool:
+    """True for a file that a batch run wrote beside its credentials, not a credential:
+    ``report.json`` or ``*.deliveryDetails.json`` in a folder that also holds the batch's
+    ``report.csv`` or its journal."""
+    p = Path(path)
+    if p.name != BATCH_REPORT and not p.name.endswith(BATCH_DELIVERY_SUFFIX):
+        return False
+    return any((p.parent / marker).exists() for marker in BATCH_MARKERS)
+
+
 def expand_inputs(inputs: Iterable[str], *, suffixes: tuple[str, ...] = (
-        ".json", ".jsonld", ".jwt", ".png", ".svg")) -> Iterator[tuple[str, str | None]]:
+        ".json", ".jsonld", ".jwt", ".png", ".svg"),
+        on_skip: Callable[[str], None] | None = None) -> Iterator[tuple[str, str | None]]:
     """Expand files, folders (recursively, by suffix) and glob patterns, in the given order.
 
-    Yields ``(path, problem)``; *problem* is set when an input names nothing.
+    Yields ``(path, problem)``; *problem* is set when an input names nothing. What a
+    batch run wrote beside its credentials (:func:`is_batch_file`: ``report.json``,
+    ``*.deliveryDetails.json`` beside the batch's ``report.csv`` or journal) is skipped,
+    whether a folder, a pattern or the file's own name brings it (a pre-commit hook names
+    every file), and passed to *on_skip*.
     """
     import glob
+
+    def kept(found: list[str]) -> list[str]:
+        out = []
+        for f in found:
+            if is_batch_file(f):
+                if on_skip is not None:
+                    on_skip(f)
+            else:
+                out.append(f)
+        return out
 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and
-                           f.suffix.lower() in suffixes)
+            found = kept(sorted(str(f) for f in p.rglob("*") if f.is_file() and
+                                f.suffix.lower() in suffixes))
             if not found:
                 yield item, "folder holds no .json, .jsonld, .jwt, .png or .svg file"
             for f in found:
                 yield f, None
         elif p.exists() or not glob.has_magic(item):
-            yield item, None
+            for f in kept([item]):
+                yield f, None
         else:
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 yield item, "pattern matches no file"
-            for m in matches:
-                if Path(m).is_file():
-                    yield m, None
+            for m in kept([m for m in matches if Path(m).is_file()]):
+                yield m, None
 
 
 def _prewarm() -> None:

@@ -52,11 +52,18 @@ def test_concept_outside_its_scheme_is_a_problem_with_a_suggestion() -> None:
     assert problem.severity == "error"
 
 
-def test_unlisted_concept_of_a_bundled_scheme_is_a_warning() -> None:
+def test_unlisted_concept_of_a_closed_scheme_is_an_error() -> None:
     node = {"id": "http://data.europa.eu/snb/eqf/99", "type": "Concept",
             "inScheme": [{"id": vocab.EQF}]}
     (problem,) = vocab.check_concepts({"eqfLevel": node})
-    assert (problem.path, problem.severity) == ("eqfLevel", "warning")
+    assert (problem.path, problem.severity) == ("eqfLevel", "error")
+
+
+def test_unlisted_concept_of_a_partly_bundled_scheme_is_a_warning() -> None:
+    node = {"id": "http://data.europa.eu/snb/verification/unlisted", "type": "Concept",
+            "inScheme": [{"id": vocab.VERIFICATION}]}
+    (problem,) = vocab.check_concepts({"dcType": node})
+    assert (problem.path, problem.severity) == ("dcType", "warning")
 
 
 def test_unbundled_schemes_are_not_judged() -> None:

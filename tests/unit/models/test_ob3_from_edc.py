@@ -95,7 +95,7 @@ def test_credits_language_creator_results_and_dates() -> None:
     assert subject["result"][0]["value"] == "Pass"
     assert subject["result"][0]["resultDescription"] == achievement["resultDescription"][0]["id"]
     assert subject["activityStartDate"] == "2023-05-05T07:00:00Z"
-    assert subject["identifier"][0]["identityHash"] == "ana.andromeda@email.com"
+    assert _identities(badge)["emailAddress"]["identityHash"] == "ana.andromeda@email.com"
 
 
 def test_links_back_to_the_edc() -> None:
@@ -160,3 +160,100 @@ def test_the_badge_can_be_baked(tmp_path: Path) -> None:
     PILImage.new("RGB", (8, 8), "navy").save(path)
     badge = _convert(with_schema=True)
     assert unbake(bake(path.read_bytes(), badge)) == badge
+
+
+# ---- what the EDC builders write (ELM 3.2): educationLevel, a person with a name -------------
+
+
+def _built_edc() -> dict[str, Any]:
+    """An EDC made with the builders, as examples/build_edc_microcredential.py does."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "build_edc_microcredential.py"
+    spec = importlib.util.spec_from_file_location("build_edc_microcredential", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    credential = module.build().to_jsonld() if hasattr(module, "build") else None
+    assert credential is not None, "examples/build_edc_microcredential.py has no build()"
+    return credential
+
+
+def test_the_eqf_level_of_a_built_edc_is_kept() -> None:
+    edc = _built_edc()
+    claim = edc["credentialSubject"]["hasClaim"]
+    spec = (claim[0] if isinstance(claim, list) else claim)["specifiedBy"]
+    assert "eqfLevel" not in spec and spec["educationLevel"]  # what the builders write
+    (eqf,) = _alignments(_convert(edc), EQF_FRAMEWORK)
+    assert eqf["targetUrl"] == "http://data.europa.eu/snb/eqf/6" and eqf["targetCode"] == "6"
+
+
+def test_education_levels_other_than_eqf_keep_their_scheme() -> None:
+    edc = copy.deepcopy(MC)
+    spec = edc["credentialSubject"]["hasClaim"]["specifiedBy"]
+    spec.pop("eqfLevel", None)
+    spec["educationLevel"] = [
+        {"id": "http://data.europa.eu/snb/eqf/5", "type": "Concept"},
+        {"id": "http://example.org/isced-2011/6", "type": "Concept",
+         "prefLabel": {"en": "Bachelor's or equivalent"},
+         "inScheme": {"id": "http://example.org/isced-2011", "type": "ConceptScheme",
+                      "prefLabel": {"en": "ISCED 2011"}}},
+    ]
+    badge = _convert(edc)
+    assert [a["targetCode"] for a in _alignments(badge, EQF_FRAMEWORK)] == ["5"]
+    (other,) = _alignments(badge, "ISCED 2011")
+    assert other["targetName"] == "Bachelor's or equivalent"
+
+
+def _identities(badge: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {i["identityType"]: i for i in badge["credentialSubject"].get("identifier", [])}
+
+
+def test_the_recipient_is_a_person_with_a_name_and_email() -> None:
+    edc = _built_edc()
+    badge = _convert(edc)
+    ids = _identities(badge)
+    assert ids["name"] == {"type": "IdentityObject", "hashed": False,
+                           "identityHash": "Arta Hoxha", "identityType": "name"}
+    assert "emailAddress" not in ids  # the builders' learner has no email
+    assert badge["credentialSubject"]["id"] == edc["credentialSubject"]["id"]
+    # the ELM 3.1 sample's learner has both
+    ids = _identities(_convert())
+    assert ids["emailAddress"]["identityHash"] == "ana.andromeda@email.com"
+    assert ids["name"]["identityHash"]
+    assert [e.message for e in SCHEMA.iter_errors(_convert(edc))] == []
+
+
+def test_identities_can_be_hashed_as_ob3_defines() -> None:
+    import hashlib
+
+    badge = _convert(hash_identities=True)
+    ids = _identities(badge)
+    assert set(ids) == {"name", "emailAddress"}
+    for identity in ids.values():
+        assert identity["hashed"] is True and identity["salt"]
+        algorithm, digest = identity["identityHash"].split("$")
+        assert algorithm == "sha256" and len(digest) == 64
+    email = ids["emailAddress"]
+    expected = hashlib.sha256(("ana.andromeda@email.com" + email["salt"]).encode()).hexdigest()
+    assert email["identityHash"] == "sha256$" + expected
+    assert ids["name"]["salt"] != email["salt"]  # a salt of its own for each
+    assert "ana.andromeda" not in json.dumps(badge)
+    assert [e.message for e in SCHEMA.iter_errors(badge)] == []
+    to_nquads(badge)
+
+
+def test_the_ob3_identity_hash_example() -> None:
+    """OB 3.0 IdentityHash: 'a@example.com' salted with 'Kosher' (the spec's own example)."""
+    from edc_issue.ob3 import identity_hash
+
+    assert identity_hash("a@example.com", "Kosher") == (
+        "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399")
+    badge = _convert(hash_identities=True, salt="Kosher")
+    assert {i["salt"] for i in _identities(badge).values()} == {"Kosher"}
+
+
+def test_recipient_overrides_only_the_subject_id() -> None:
+    badge = _convert(recipient="did:example:ana")
+    assert badge["credentialSubject"]["id"] == "did:example:ana"
+    assert set(_identities(badge)) == {"name", "emailAddress"}

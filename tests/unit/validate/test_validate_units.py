@@ -60,7 +60,9 @@ def test_detect_bad_input() -> None:
         cur["a"] = {}
         cur = cur["a"]
     assert json_depth(deep) > MAX_DEPTH
-    assert detect(deep).findings[0].code == "format.too_deep"
+    with pytest.raises(ReadError) as info:
+        detect(deep)
+    assert info.value.code == "io.too_deep"
     jades = detect({"payload": "not json", "signatures": []})
     assert jades.credential is None and jades.findings[0].code == "format.bad_payload"
 
@@ -194,3 +196,26 @@ def test_expand_inputs(tmp_path) -> None:
     assert paths == [str(tmp_path / "a.json"), str(tmp_path / "sub" / "b.json"),
                      str(tmp_path / "a.json")]
     assert found[-1][1] == "pattern matches no file"
+
+
+def test_batch_file_names_are_the_batch_layer_ones(tmp_path) -> None:
+    from edc_issue.batch import JOURNAL_NAME
+    from edc_issue.batch.planner import DELIVERY_SUFFIX
+    from edc_issue.batch.report import REPORT_CSV, REPORT_JSON
+    from edc_issue.validate import (
+        BATCH_DELIVERY_SUFFIX,
+        BATCH_MARKERS,
+        BATCH_REPORT,
+        is_batch_file,
+    )
+
+    assert BATCH_REPORT == REPORT_JSON
+    assert set(BATCH_MARKERS) == {REPORT_CSV, JOURNAL_NAME}
+    assert BATCH_DELIVERY_SUFFIX == DELIVERY_SUFFIX
+    (tmp_path / "report.json").write_text("{}")
+    (tmp_path / "a.deliveryDetails.json").write_text("{}")
+    assert not is_batch_file(tmp_path / "report.json")  # no batch beside it
+    (tmp_path / REPORT_CSV).write_text("row\n")
+    assert is_batch_file(tmp_path / "report.json")
+    assert is_batch_file(tmp_path / "a.deliveryDetails.json")
+    assert not is_batch_file(tmp_path / "a.json")

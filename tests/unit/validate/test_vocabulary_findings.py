@@ -57,9 +57,54 @@ def test_a_concept_of_another_scheme_is_an_error_with_its_path(
     assert findings[0].value == ISCED_TEACHER_TRAINING
 
 
-def test_an_unknown_concept_is_only_a_warning(credential: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("suffix", "iri"), [
+    ("countryCode", "http://publications.europa.eu/resource/authority/country/XXZ"),
+    ("thematicArea[0]", "http://data.europa.eu/snb/isced-f/1234"),
+])
+def test_an_unknown_concept_of_an_enumerated_vocabulary_is_an_error(
+        credential: dict[str, Any], suffix: str, iri: str) -> None:
+    """docs/errors.md: a concept not in the controlled vocabulary it claims is an error.
+    The bundled country and ISCED-F lists are the ELM's own enumerations (complete)."""
     doc = copy.deepcopy(credential)
-    _path, country = next((p, c) for p, c in _concepts(doc) if p.endswith("countryCode"))
-    country["id"] = "http://publications.europa.eu/resource/authority/country/XXZ"
+    path, concept = next((p, c) for p, c in _concepts(doc) if p.endswith(suffix))
+    concept["id"] = iri
+    (finding,) = vocabulary_findings(doc)
+    assert (finding.path, finding.severity, finding.value) == (path, "error", iri)
+
+
+def test_an_unknown_concept_of_a_partial_list_is_a_warning(credential: dict[str, Any]) -> None:
+    """The verification-check scheme is bundled only as far as the EDCI code names it (and
+    the accreditation types are a snapshot the EU's own samples go beyond): a concept
+    missing from such a list may be a real one, so it is a warning."""
+    from edc_issue import vocab
+
+    scheme = "http://data.europa.eu/snb/verification/25831c2"
+    assert vocab.knows_scheme(scheme) and not vocab.is_enumerated(scheme)
+    assert vocab.is_enumerated("http://data.europa.eu/snb/isced-f/25831c2")
+    assert not vocab.is_enumerated("http://data.europa.eu/snb/accreditation/25831c2")
+    doc = copy.deepcopy(credential)
+    doc["credentialSubject"]["extraConcept"] = {
+        "id": "http://data.europa.eu/snb/verification/not-listed", "type": "Concept",
+        "inScheme": {"id": scheme, "type": "ConceptScheme"}}
     (finding,) = vocabulary_findings(doc)
     assert finding.severity == "warning"
+
+
+def test_the_profiles_decide(credential: dict[str, Any]) -> None:
+    """ISCED-F 1234: invalid under edc-generic-full, accepted under edc-generic-no-cv."""
+    from edc_issue import validate
+
+    doc = copy.deepcopy(credential)
+    path, concept = next((p, c) for p, c in _concepts(doc) if p.endswith("thematicArea[0]"))
+    concept["id"] = "http://data.europa.eu/snb/isced-f/1234"
+
+    def errors(document: dict[str, Any], profile: str) -> list[tuple[str, str]]:
+        report = validate(document, profile=profile)
+        return [(f.path, f.code) for f in report.findings if f.severity == "error"]
+
+    # (the built credential has no issuer yet: sealing fills it in; that error stays alike)
+    assert errors(doc, "edc-generic-full") == [
+        *errors(credential, "edc-generic-full"), (path, "validate.concept_not_in_scheme")]
+    assert errors(doc, "edc-generic-no-cv") == errors(credential, "edc-generic-no-cv")
+    assert "validate.concept_not_in_scheme" not in {
+        f.code for f in validate(doc, profile="edc-generic-no-cv").findings}

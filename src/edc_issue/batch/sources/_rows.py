@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from ..._io import MAX_JSON_DEPTH, json_depth
 from ...errors import BatchDataError
 
 __all__ = ["Cell", "Row", "RowError", "RowSource", "check_header", "formula_errors",
@@ -98,10 +99,15 @@ def looks_like_formula(text: str) -> bool:
 
 
 def formula_errors(number: int, values: Mapping[str, Cell]) -> list[RowError]:
-    """A ``batch.formula`` error for each cell of the row that starts like a formula."""
+    """A ``batch.formula`` error for each cell of the row that starts like a formula, and
+    an ``io.too_deep`` error for each cell nested deeper than the reader's one limit."""
     errors: list[RowError] = []
     for column, value in values.items():
-        if _has_formula(value):
+        if isinstance(value, (dict, list)) and json_depth(value) > MAX_JSON_DEPTH:
+            errors.append(RowError(number, column,
+                                   f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                                   "io.too_deep"))
+        elif _has_formula(value):
             errors.append(RowError(
                 number, column,
                 "the cell starts like a spreadsheet formula (=, +, -, @); formulas are "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from ..._io import open_input
+from ..._io import MAX_JSON_DEPTH, check_depth, open_input
 from ...errors import BatchDataError, ReadError
 from ._rows import Row, RowError, formula_errors
 
@@ -59,11 +59,17 @@ class JsonlSource:
                         continue
                     try:
                         value = json.loads(line)
-                    except (ValueError, RecursionError) as exc:
-                        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+                        check_depth(value)
+                    except ValueError as exc:
+                        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
                         yield Row(number, {}, (RowError(number, None,
                                                         f"not valid JSON: {msg}",
                                                         "batch.bad_json"),))
+                        continue
+                    except (RecursionError, ReadError):
+                        yield Row(number, {}, (RowError(
+                            number, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                            "io.too_deep"),))
                         continue
                     if not isinstance(value, dict):
                         yield Row(number, {}, (RowError(number, None,

@@ -76,7 +76,7 @@ def _offer_step(outputs: OutputStep | None, url: str, token_env: str,
     token = os.environ.get(token_env)
     if not token:
         die(f"--offer needs the tenant's bearer token in the environment variable {token_env} "
-            "(see --offer-token-env) [config.invalid]")
+            "(see --offer-token-env)", error="config.invalid")
     with handle_errors():
         return OfferStep(ServiceOffers(url, token, configuration=configuration,
                                        tx_code=tx_code), outputs, issuer_id=issuer)
@@ -138,11 +138,11 @@ def _stop_on_sigterm() -> Iterator[None]:
         yield
     except _Terminated:
         click.echo("error: terminated (SIGTERM); the rows finished so far are in the report; "
-                   "run the same command again to resume", err=True)
+                   "run the same command again to resume [input.aborted]", err=True)
         raise SystemExit(128 + signal.SIGTERM) from None
     except KeyboardInterrupt:
         click.echo("error: interrupted; the rows finished so far are in the report; "
-                   "run the same command again to resume", err=True)
+                   "run the same command again to resume [input.aborted]", err=True)
         raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -160,7 +160,7 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
                        err=True)
     if len(report.failures) > _SHOWN_FAILURES:
         click.echo(f"error: ... and {len(report.failures) - _SHOWN_FAILURES} more failed rows "
-                   f"(see {report.report_csv})", err=True)
+                   f"(see {report.report_csv}) [batch.invalid_row]", err=True)
     if fmt == "text":
         click.echo(f"{report.issued} issued, {report.skipped} already issued (skipped), "
                    f"{report.failed} failed, of {report.total} rows in {report.elapsed:.1f} s "
@@ -304,14 +304,14 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
             if store.load_record() is None:
                 die(f"{status_list_file}: no allocation record beside it "
                     f"({store.record_path.name}), so free indexes are unknown; use a list "
-                    "made by `edc-issue status create` [status.no_allocation_record]")
+                    "made by `edc-issue status create`", error="status.no_allocation_record")
     with handle_errors(file=str(template_file)):
         template = load_template(template_file, key_column=key_column)
     with handle_errors(file=str(data_file)):
         rows = open_rows(data_file, sheet=sheet, delimiter=delimiter)
     if name_column is not None and name_column not in rows.columns:
         die(f"{data_file}: --name-from {name_column!r} is not a column; columns are: "
-            f"{', '.join(rows.columns)} [batch.missing_column]")
+            f"{', '.join(rows.columns)}", error="batch.missing_column")
     # every error from here names its own file or folder (the data, the output folder)
     with handle_errors(), _stop_on_sigterm():
         report = issue_batch(template, rows, outputs, out_dir, jobs=jobs,

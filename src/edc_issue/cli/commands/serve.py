@@ -24,7 +24,7 @@ def _service() -> Any:
         import edc_issue.service as service
         from edc_issue.service import _server, _setup
     except ImportError as exc:
-        die(_MISSING.format(name=exc.name or exc))
+        die(_MISSING.format(name=exc.name or exc), error="config.extra_missing")
     return service, _server, _setup
 
 
@@ -70,7 +70,7 @@ def command(config_file: Path | None, dev: bool, data_dir: Path | None, host: st
 
         secret = sys.stdin.readline().rstrip("\r\n")
         if not secret:
-            die("nothing on stdin to hash")
+            die("nothing on stdin to hash", error="input.invalid")
         click.echo(make_hash(secret) if hash_secret else make_token_hash(secret))
         return
     with handle_errors(file=str(config_file) if config_file else None):

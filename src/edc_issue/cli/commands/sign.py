@@ -11,6 +11,7 @@ from ... import sign
 from ..._io import atomic_write, read_json_object
 from ...keys import load_key
 from .._common import handle_errors
+from .._secrets import with_password
 
 _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 
@@ -27,16 +28,24 @@ _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 @click.option("--proof-array/--proof-object", "proof_as_list", default=None,
               help="Write proof as an array or a single object (default: array for Open "
                    "Badges and CLR).")
+@click.option("--password-env", "password_env", metavar="VAR",
+              help="Read the password of an encrypted PEM --key from environment variable "
+                   "VAR (default: ask when one is needed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (atomically) instead of stdout.")
 def command(input_file: Path, key_file: Path, suite: str | None, created: str | None,
-            issuer_from_key: bool, proof_as_list: bool | None, output: Path | None) -> None:
+            issuer_from_key: bool, proof_as_list: bool | None, password_env: str | None,
+            output: Path | None) -> None:
     """Sign IN.json with --key and print (or write to -o) the signed credential.
 
     Signing is strict and offline: every term must be defined by a bundled @context.
+    An encrypted PEM key's password comes from --password-env VAR, else a prompt on a
+    terminal, else one line of standard input; it is never taken on the command line.
     """
     with handle_errors():
-        key = load_key(key_file)
+        key = with_password(
+            lambda pw: load_key(key_file, password=None if pw is None else pw.encode()),
+            var=password_env, source=str(key_file))
     with handle_errors(file=str(input_file)):
         credential = read_json_object(input_file)
         signed = sign(credential, key, suite=suite, created=created,

@@ -58,11 +58,12 @@ def create(purpose: str, size: int, key_file: Path, list_id: str | None, suite: 
     with handle_errors(file=str(key_file)):
         key = load_key(key_file)
     if not key.controller:
-        die(f"{key_file}: the key has no controller to name as the list's issuer")
+        die(f"{key_file}: the key has no controller to name as the list's issuer",
+            error="key.malformed")
     store = FileStatusListStore(out_file)
     if out_file.exists() or store.record_path.exists():
         die(f"{out_file}: the list (or its allocation record) already exists; refusing to "
-            "replace it, or old indexes could be handed out again")
+            "replace it, or old indexes could be handed out again", error="io.exists")
     chosen_id = list_id or f"urn:uuid:{uuid.uuid4()}"
     with handle_errors(file=str(out_file), input_codes=_INPUT_CODES):
         StatusList.create(store, list_id=chosen_id, issuer=key.controller, sign=key,

@@ -69,7 +69,8 @@ def init(edc: bool, ob3: bool, out_dir: Path, force: bool) -> None:
     targets = [(source, out_dir / name) for source, name in files]
     existing = [str(t) for _, t in targets if t.exists()]
     if existing and not force:
-        die(f"{', '.join(existing)} already exist(s); pass --force to replace")
+        die(f"{', '.join(existing)} already exist(s); pass --force to replace",
+            error="io.exists")
     with handle_errors(file=str(out_dir)):
         for source, target in targets:
             atomic_write(target, _starter_bytes(source))

@@ -40,7 +40,9 @@ def command(inputs: tuple[str, ...], fmt: str, profile: str, fail_on: str, jobs:
 
     FILE may be a file, a folder (searched for .json, .jsonld, .jwt, .png and .svg) or a
     glob pattern (quote it: 'credentials/**/*.json'). EDCs may be bare, sealed (JAdES) or
-    EU upload payloads; Open Badges may be JSON, VC-JWT or baked PNG/SVG.
+    EU upload payloads; Open Badges may be JSON, VC-JWT or baked PNG/SVG. In an output
+    folder of `edc-issue issue`, the batch's own report.json and *.deliveryDetails.json
+    are skipped (a note on stderr says so).
 
     Exit status: 0 every file valid, 1 some file invalid (see --fail-on),
     2 some file could not be read, or a usage error.
@@ -51,11 +53,15 @@ def command(inputs: tuple[str, ...], fmt: str, profile: str, fail_on: str, jobs:
     workers = jobs or (os.cpu_count() or 1)
     status = EXIT_OK
 
+    def skipped(path: str) -> None:
+        click.echo(f"note: skipped {path}: written by a batch run (edc-issue issue) beside "
+                   "its credentials, not a credential", err=True)
+
     def paths() -> Iterator[str]:
         nonlocal status
-        for path, problem in expand_inputs(inputs):
+        for path, problem in expand_inputs(inputs, on_skip=skipped):
             if problem:
-                click.echo(f"error: {path}: {problem}", err=True)
+                click.echo(f"error: {path}: {problem} [io.unreadable]", err=True)
                 status = EXIT_INPUT
             else:
                 yield path
