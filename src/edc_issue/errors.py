@@ -349,7 +349,7 @@ class StatusError(EdcIssueError):
         "status.index_out_of_range", "status.irreversible", "status.list_exists",
         "status.no_list", "status.no_allocation_record", "status.malformed_record",
         "status.malformed_list", "status.list_too_large", "status.malformed_entry",
-        "status.not_allocated", "status.not_in_list",
+        "status.not_allocated", "status.not_in_list", "status.wrong_key",
     })
 
 

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
+import edc_issue
+
 from edc_issue import Key, baking, sign, verify
 from edc_issue.cli import main
 from edc_issue.keys import generate_key, load_key
 
 LIST_URL = "https://example.edu/status/1"
+SRC = Path(edc_issue.__file__).parent
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
@@ -107,9 +110,7 @@ def test_revoke_by_credential_reads_a_baked_badge(listdir: Path, kind: str,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     credential = json.loads(_credential(listdir, 42).read_text())
     image = (b"<svg xmlns='http://www.w3.org/2000/svg'/>" if kind == "svg"
-             else bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f"
-                                "15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4ab0000"
-                                "000049454e44ae426082"))
+             else (SRC / "templates" / "ob3-badge.png").read_bytes())
     baked = listdir / f"badge.{kind}"
     baked.write_bytes(baking.bake(image, credential))
     code, _, err = run(capsys, "status", "revoke", listdir / "list.json", "--key",
