@@ -131,3 +131,48 @@ def test_revoking_again_says_so_and_leaves_the_list(listdir: Path,
     assert code == 0, err
     assert "already revoked" in err and "9" in err
     assert (listdir / "list.json").read_bytes() == before
+
+
+# ---- verify --status-list: a list that cannot be used, --require-status -------------------
+
+
+@pytest.mark.parametrize("content", ["", '{"@context": ["https://www.w3.org/ns/cre',
+                                     "[1, 2]", "key"])
+def test_verify_with_an_unusable_list_file_exits_2_naming_it(
+        listdir: Path, content: str, capsys: pytest.CaptureFixture[str]) -> None:
+    credential = _credential(listdir, 3)
+    bad = listdir / "bad-list.json"
+    bad.write_text((listdir / "key.json").read_text() if content == "key" else content)
+    code, out, err = run(capsys, "verify", "--status-list", bad, credential)
+    assert code == 2, out + err
+    assert str(bad) in err and "Traceback" not in err
+    assert err.rstrip().endswith("]")
+
+
+def test_verify_with_another_issuer_s_list_fails(listdir: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    credential = _credential(listdir, 3)
+    _key(listdir / "other.json")
+    assert run(capsys, "status", "create", "--purpose", "revocation", "--key",
+               listdir / "other.json", "--id", "https://other.example/s/1", "-o",
+               listdir / "other-list.json")[0] == 0
+    code, out, err = run(capsys, "verify", "--status-list", listdir / "other-list.json",
+                         credential)
+    assert code == 1, out + err
+    assert "NOT verified" in out and "status.list_mismatch" not in err
+
+
+def test_require_status(listdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    credential = _credential(listdir, 3)
+    code, out, _ = run(capsys, "verify", credential)
+    assert code == 0 and "warning" in out
+    code, out, _ = run(capsys, "verify", "--require-status", credential)
+    assert code == 1 and "NOT verified" in out
+    code, out, err = run(capsys, "verify", "--require-status", "--status-list",
+                         listdir / "list.json", credential)
+    assert code == 0, out + err
+    assert run(capsys, "status", "revoke", listdir / "list.json", "--key",
+               listdir / "key.json", "--force", "3")[0] == 0
+    code, out, _ = run(capsys, "verify", "--require-status", "--status-list",
+                       listdir / "list.json", credential)
+    assert code == 1 and "revoked" in out
