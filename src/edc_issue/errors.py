@@ -354,11 +354,12 @@ class StatusError(EdcIssueError):
 
 
 class StatusFetchError(StatusError, ReadError):
-    """A status list could not be fetched or parsed; also a :class:`ReadError`, as it was
-    raised before."""
+    """A status list could not be fetched or parsed, or a list given is no status list;
+    also a :class:`ReadError` (an input error), as it was raised before."""
 
     code: ClassVar[str] = "status.fetch_failed"
-    codes: ClassVar[frozenset[str]] = frozenset({"status.fetch_failed"})
+    codes: ClassVar[frozenset[str]] = frozenset({"status.fetch_failed",
+                                                 "status.unreadable_list"})
 
 
 class IOFailure(EdcIssueError):

@@ -142,7 +142,7 @@ class FileStatusListStore:
             return
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            fh = open(self.lock_path, "a")  # noqa: SIM115 - closed below
+            fh = open(self.lock_path, "a")
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             # the holder before us removes the file before it unlocks: if ours is no longer
             # the file at lock_path, another process may already hold that one; try again

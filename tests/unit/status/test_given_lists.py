@@ -103,7 +103,8 @@ def test_no_list_given_is_a_warning_unless_status_is_required(issued: dict[str, 
 def test_an_unsupported_status_type_fails_when_status_is_required(
         issued: dict[str, Any]) -> None:
     key = issued["key"]
-    credential = sign({"@context": ["https://www.w3.org/ns/credentials/v2"],
+    credential = sign({"@context": ["https://www.w3.org/ns/credentials/v2",
+                                    {"SomeOtherStatus": "https://example.org/SomeOtherStatus"}],
                        "type": ["VerifiableCredential"], "issuer": key.controller,
                        "credentialSubject": {"id": "did:example:learner"},
                        "credentialStatus": {"id": "https://example.edu/s#1",
