@@ -277,7 +277,7 @@ class Verifier:
                                   clock=lambda: now):
             if self.require_status and not check.ok and check.severity == "warning":
                 check = replace(check, severity="error",
-                                message=f"{check.message} (a status is required)")
+                                message=f"{check.message} (required: require_status=True)")
             result.add(check)
 
 
