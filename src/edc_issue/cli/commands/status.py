@@ -33,8 +33,8 @@ _INPUT_CODES = {
     "status.not_in_list": None,
     "status.malformed_entry": None,
     "status.list_exists": "choose another output file, or revoke in the existing list",
-    "status.wrong_key": "pass --key with the key the list was created with (its proof's "
-                        "verificationMethod)",
+    "status.wrong_key": "pass --key with the key the list was created with, the one its "
+                        "proof names",
 }
 
 
