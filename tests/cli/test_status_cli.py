@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import edc_issue
-
 from edc_issue import Key, baking, sign, verify
 from edc_issue.cli import main
 from edc_issue.keys import generate_key, load_key

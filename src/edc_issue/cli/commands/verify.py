@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 import click
 
 from ... import Verifier
-from ...batch.report import REPORT_JSON
 from ..._io import read_bytes, read_json_object
+from ...batch.report import REPORT_JSON
 from ...errors import EdcIssueError, InputError
 from ...formats.detect import load_document
 from ...results import Check, VerificationResult
