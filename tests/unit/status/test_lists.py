@@ -268,3 +268,34 @@ def test_setting_an_index_already_set_does_not_re_sign(fixed_clock: Any) -> None
     assert first["validFrom"] != "2026-01-01T00:00:00Z"
     assert status_list.revoke([index], sign=fake_sign, clock=fixed_clock) == first
     assert store.load_credential() == first
+
+
+def _revoke_each(path: str, key_json: dict[str, Any], indexes: list[int]) -> None:
+    from edc_issue.keys import load_key
+
+    key = load_key(key_json)
+    for index in indexes:
+        StatusList(FileStatusListStore(path)).revoke([index], sign=key)
+
+
+@pytest.mark.slow
+def test_the_file_lock_excludes_other_processes_and_leaves_no_file(tmp_path: Path) -> None:
+    """Two processes revoking at once lose no change, though the lock file is removed
+    after every change (a waiter on a removed file locks again)."""
+    import multiprocessing
+
+    store = FileStatusListStore(tmp_path / "list.json")
+    _list, key = _signed_list(store)
+    key_json = key.to_multikey(include_secret=True)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_revoke_each,
+                               args=(str(store.path), key_json, list(range(n, 40, 2))))
+               for n in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    bits = parse_status_list_credential(store.load_credential()).bits
+    assert bits.set_indexes() == list(range(40))
+    assert not store.lock_path.exists()
