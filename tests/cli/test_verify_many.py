@@ -4,6 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -99,3 +104,67 @@ def test_a_bad_trust_file_is_named(folder: Path, tmp_path: Path,
     code, out, err = run(capsys, "verify", "--trust", bad, folder / "c0.json")
     assert code == 2, out + err
     assert str(bad) in err and err.rstrip().endswith("]")
+
+
+def _children_of(pid: int) -> set[int]:
+    """The live descendants of *pid*, from /proc (zombies count as gone)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] not in ("Z", "X"):
+                parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {c for c, p in parents.items() if p in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_sigkill_of_verify_jobs_leaves_no_worker(tmp_path: Path) -> None:
+    key = generate_key("ed25519")
+    creds = tmp_path / "many"
+    creds.mkdir()
+    for i in range(400):
+        (creds / f"c{i:03d}.json").write_text(json.dumps(sign(
+            {"@context": ["https://www.w3.org/ns/credentials/v2"],
+             "type": ["VerifiableCredential"], "issuer": key.controller,
+             "credentialSubject": {"id": f"did:example:{i}"}}, key)))
+    process = subprocess.Popen([sys.executable, "-m", "edc_issue", "verify", "--jobs", "2",
+                                "--quiet", str(creds)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2:
+        assert process.poll() is None, "verify ended before its workers were seen"
+        workers = _children_of(process.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _alive(workers):
+        time.sleep(0.1)
+    left = _alive(workers)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"{len(left)} worker(s) outlived verify"
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if state[state.rindex(")") + 2] not in "ZX":
+            alive.add(pid)
+    return alive

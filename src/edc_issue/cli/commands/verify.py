@@ -179,6 +179,25 @@ def _init_worker(settings: dict[str, Any]) -> None:
     _worker_verifier = Verifier(**settings)
 
 
+def _watch_parent() -> None:
+    """Exit this worker as soon as its parent is gone (killed, crashed): none outlives it."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()  # returns when the parent has exited
+        os._exit(1)
+
+
+def _init_pool_worker(settings: dict[str, Any]) -> None:
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    threading.Thread(target=_watch_parent, name="edc-issue-parent-watch", daemon=True).start()
+    _init_worker(settings)
+
+
 #: What verifying one file gives: its path, the result, the error line when it could not
 #: be verified at all, and whether that was because it could not be read (exit 2).
 _Outcome = tuple[str, VerificationResult, "str | None", bool]
@@ -205,7 +224,7 @@ def _verify_all(paths: Iterable[str], settings: dict[str, Any], jobs: int
     from concurrent.futures import ProcessPoolExecutor
 
     window: deque[Future[_Outcome]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker,
                              initargs=(settings,)) as pool:
         for path in paths:
             window.append(pool.submit(_verify_path, path))
