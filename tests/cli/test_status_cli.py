@@ -175,3 +175,15 @@ def test_require_status(listdir: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "verify", "--require-status", "--status-list",
                        listdir / "list.json", credential)
     assert code == 1 and "revoked" in out
+
+
+def test_render_names_a_status_list_file_that_is_no_list(listdir: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    credential = _credential(listdir, 3)
+    code, out, err = run(capsys, "render", credential, "--status-list", listdir / "key.json",
+                         "-o", listdir / "page.html")
+    assert code == 2, out + err
+    assert err.startswith(f"error: {listdir / 'key.json'}: not a status list")
+    assert "[status.unreadable_list]" in err
+    assert not (listdir / "page.html").exists()
