@@ -39,6 +39,9 @@ def folder(tmp_path: Path) -> Path:
         where = creds / "sub" if i == 3 else creds
         (where / f"c{i}.json").write_text(json.dumps(signed))
     (creds / "notes.txt").write_text("not a credential")
+    # what a batch writes beside its credentials
+    (creds / "report.json").write_text('{"rows": []}')
+    (creds / "c0.deliveryDetails.json").write_text('{"deliveryAddress": ["a@example.org"]}')
     return creds
 
 
@@ -168,3 +171,12 @@ def _alive(pids: set[int]) -> set[int]:
         if state[state.rindex(")") + 2] not in "ZX":
             alive.add(pid)
     return alive
+
+
+def test_the_batch_file_names_verify_skips_are_the_batch_s() -> None:
+    from edc_issue.batch.planner import DELIVERY_SUFFIX
+    from edc_issue.batch.report import REPORT_JSON
+    from edc_issue.cli.commands import verify as verify_command
+
+    assert verify_command._BATCH_FILES == {REPORT_JSON}
+    assert verify_command.DELIVERY_SUFFIX == DELIVERY_SUFFIX

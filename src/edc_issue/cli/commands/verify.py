@@ -18,7 +18,6 @@ import click
 
 from ... import Verifier
 from ..._io import read_bytes, read_json_object
-from ...batch.report import REPORT_JSON
 from ...errors import EdcIssueError, InputError
 from ...formats.detect import load_document
 from ...results import Check, VerificationResult
@@ -26,8 +25,11 @@ from .._common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, echo_json, error_line, h
 from .._hints import for_cli
 
 _MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
-#: What a batch run writes beside the credentials: not credentials, skipped in a folder.
-_BATCH_FILES = frozenset({REPORT_JSON})
+#: What a batch run writes beside the credentials: not credentials, skipped in a folder
+#: (``batch.report.REPORT_JSON``, ``batch.planner.DELIVERY_SUFFIX``; not imported, so that
+#: ``verify`` does not load the batch package: a test pins them).
+_BATCH_FILES = frozenset({"report.json"})
+DELIVERY_SUFFIX = ".deliveryDetails.json"
 
 
 def _read_document(path: Path) -> Any:
@@ -72,7 +74,8 @@ def command(inputs: tuple[str, ...], fmt: str, trust: tuple[Path, ...],
     every credential inside it too.
 
     FILE may be a file, a folder (searched for .json, .jsonld, .jwt, .png and .svg; a
-    batch's report.json is skipped) or a glob pattern (quote it: 'out/**/*.json').
+    batch's report.json and *.deliveryDetails.json are skipped) or a glob pattern (quote
+    it: 'out/**/*.json').
 
     A sealed EDC is checked by name: FORMAT, SEAL (signature, certificate, chain to
     --trust anchors, timestamps), EXPIRY and REVOCATION (embedded data only).
@@ -98,7 +101,8 @@ def command(inputs: tuple[str, ...], fmt: str, trust: tuple[Path, ...],
             if problem:
                 click.echo(f"error: {path}: {problem} [io.unreadable]", err=True)
                 status = EXIT_INPUT
-            elif Path(path).name in _BATCH_FILES and path not in inputs:
+            elif path not in inputs and (Path(path).name in _BATCH_FILES
+                                         or path.endswith(DELIVERY_SUFFIX)):
                 continue
             else:
                 yield path
