@@ -179,4 +179,4 @@ def test_the_batch_file_names_verify_skips_are_the_batch_s() -> None:
     from edc_issue.cli.commands import verify as verify_command
 
     assert verify_command._BATCH_FILES == {REPORT_JSON}
-    assert verify_command.DELIVERY_SUFFIX == DELIVERY_SUFFIX
+    assert verify_command._DELIVERY_SUFFIX == DELIVERY_SUFFIX

@@ -29,7 +29,7 @@ _MARK = {"error": "FAIL", "warning": "WARN", "info": "info"}
 #: (``batch.report.REPORT_JSON``, ``batch.planner.DELIVERY_SUFFIX``; not imported, so that
 #: ``verify`` does not load the batch package: a test pins them).
 _BATCH_FILES = frozenset({"report.json"})
-DELIVERY_SUFFIX = ".deliveryDetails.json"
+_DELIVERY_SUFFIX = ".deliveryDetails.json"
 
 
 def _read_document(path: Path) -> Any:
@@ -102,7 +102,7 @@ def command(inputs: tuple[str, ...], fmt: str, trust: tuple[Path, ...],
                 click.echo(f"error: {path}: {problem} [io.unreadable]", err=True)
                 status = EXIT_INPUT
             elif path not in inputs and (Path(path).name in _BATCH_FILES
-                                         or path.endswith(DELIVERY_SUFFIX)):
+                                         or path.endswith(_DELIVERY_SUFFIX)):
                 continue
             else:
                 yield path
