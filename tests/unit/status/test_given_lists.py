@@ -126,3 +126,18 @@ def test_a_credential_without_status_passes_when_status_is_required(
 def test_require_status_cannot_be_combined_with_not_checking_it() -> None:
     with pytest.raises(InputError):
         Verifier(require_status=True, check_status=False)
+
+
+def test_a_presentation_s_credentials_are_held_to_require_status(issued: dict[str, Any]
+                                                                 ) -> None:
+    from edc_issue import build_presentation, sign_presentation
+
+    key = issued["key"]
+    vp = sign_presentation(build_presentation([issued["ok"]], holder=key.controller), key,
+                           challenge="c-1")
+    assert verify(vp, challenge="c-1").ok
+    assert not verify(vp, challenge="c-1", require_status=True).ok
+    assert verify(vp, challenge="c-1", require_status=True, status_lists=[issued["list"]]).ok
+    revoked = sign_presentation(build_presentation([issued["revoked"]], holder=key.controller),
+                                key, challenge="c-2")
+    assert not verify(revoked, challenge="c-2", status_lists=[issued["list"]]).ok
