@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .proofs.registry import SuiteRegistry
     from .proofs.resolver import VerificationMethodResolver
     from .results import VerificationResult
+    from .status.check import StatusLists
 
 __all__ = ["Issuer", "Verifier", "sign", "verify"]
 
@@ -98,8 +99,9 @@ def verify(
     resolver: VerificationMethodResolver | None = None,
     clock: Clock | None = None,
     check_dates: bool = True,
-    status_lists: Sequence[Any] | Mapping[str, Any] | None = None,
+    status_lists: StatusLists | None = None,
     check_status: bool = True,
+    require_status: bool = False,
     fetcher: Fetcher | None = None,
     check_conformance: bool = True,
     allow_unsigned_presentation: bool = False,
@@ -127,10 +129,15 @@ def verify(
         the caller trusts.
     :param clock: returns "now" for date checks (default: the system clock).
     :param status_lists: Bitstring Status List credentials (or 1EdTech revocation lists)
-        to check ``credentialStatus`` against, matched by their ``id``; or a mapping
-        from the URL a list is published at to the list. A list that is not given is
+        to check ``credentialStatus`` against, matched by their ``id``: paths to their
+        files, parsed JSON objects or VC-JWTs; or a mapping from the URL a list is
+        published at to the list. One that cannot be read, or is no status list, raises
+        an ``InputError`` naming it; when lists are given and none is the one the
+        credential points to, the status check fails. A list that is not given is
         fetched only with *allow_network*; otherwise the status check is a warning.
     :param check_status: set False to skip ``credentialStatus`` entirely.
+    :param require_status: fail, instead of warn, when the credential's status could not
+        be checked.
     :param fetcher: makes the requests *allow_network* permits.
     :param check_conformance: check a sealed EDC's payload against its SHACL profile.
     :param allow_unsigned_presentation: accept a presentation without a proof (a warning)
@@ -144,7 +151,8 @@ def verify(
         require_key_binding=require_key_binding, proof_purpose=proof_purpose, domain=domain,
         challenge=challenge, loader=loader, registry=registry, resolver=resolver,
         clock=clock, check_dates=check_dates, status_lists=status_lists,
-        check_status=check_status, fetcher=fetcher, check_conformance=check_conformance,
+        check_status=check_status, require_status=require_status, fetcher=fetcher,
+        check_conformance=check_conformance,
         allow_unsigned_presentation=allow_unsigned_presentation,
     )
     return verifier.verify(document)

@@ -189,11 +189,15 @@ def _json_kind(value: Any) -> str:
     return "number"
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *,
+                 mode: int | None = None) -> None:
     """Write *data* to *path* atomically: a reader sees the old file or the new, never half.
 
     The data goes to a temporary file in the same folder, is flushed to disk and
     then renamed over *path*.
+
+    :param mode: the new file's permissions (default: the temporary file's, 0600, right
+        for keys); a file meant to be published passes ``0o644``.
 
     :raises IOFailure: ``io.write_failed``.
     """
@@ -208,6 +212,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(raw)
                 fh.flush()
+                if mode is not None:
+                    os.fchmod(fh.fileno(), mode)
                 os.fsync(fh.fileno())
             os.replace(tmp, p)
         except BaseException:

@@ -370,8 +370,8 @@ def _credential_verifier(verifier: Verifier) -> Verifier:
         require_key_binding=verifier.policy.require_key_binding, loader=verifier.loader,
         registry=verifier.registry, clock=verifier.clock,
         check_dates=verifier.policy.check_dates, status_lists=verifier._status_lists_given,
-        check_status=verifier.check_status, fetcher=verifier.fetcher,
-        check_conformance=verifier.check_conformance, formats=extra)
+        check_status=verifier.check_status, require_status=verifier.require_status,
+        fetcher=verifier.fetcher, check_conformance=verifier.check_conformance, formats=extra)
     verifier._credential_verifier = child
     return child
 

@@ -13,8 +13,8 @@ Extra formats given to the verifier are tried before the built-in ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from .results import Check, VerificationResult
 
 if TYPE_CHECKING:
     from .jsonld import OfflineLoader
-    from .status.check import StatusListSet
+    from .status.check import StatusLists, StatusListSet
 
 __all__ = ["FormatVerifier", "Verifier", "edc_conformance"]
 
@@ -87,10 +87,19 @@ class Verifier:
         per :meth:`verify`.
     :param check_dates: check validity periods (``validFrom``, ``validUntil``, ...).
     :param status_lists: Bitstring Status List credentials (or 1EdTech revocation lists)
-        to check ``credentialStatus`` against, matched by their ``id``; or a mapping from
-        the URL a list is published at to the list. A list that is not given is fetched
-        only with *allow_network*; otherwise the status check is a warning.
+        to check ``credentialStatus`` against, matched by their ``id``: paths to their
+        files, parsed JSON objects or VC-JWTs (:data:`edc_issue.status.StatusListSource`);
+        or a mapping from the URL a list is published at to the list. They are read when
+        the verifier is built: one that cannot be read, or is no status list, raises an
+        ``InputError`` naming it. When lists are given and none is the one a credential
+        points to, its status check fails (``status.list_mismatch``). A list that is not
+        given is fetched only with *allow_network*; otherwise the status check is a
+        warning (a failure with *require_status*).
     :param check_status: set False to skip ``credentialStatus`` entirely.
+    :param require_status: fail, instead of warn, when a credential's status could not be
+        checked (its list was not given and not fetched, an unsupported status type, a
+        list that could not be fetched). A credential with no ``credentialStatus`` has no
+        status to check and is not failed for it.
     :param fetcher: makes the outbound requests *allow_network* permits (default:
         :class:`edc_issue._net.UrllibFetcher`); a service passes its own (SSRF guard,
         cache).
@@ -122,13 +131,17 @@ class Verifier:
         resolver: VerificationMethodResolver | None = None,
         clock: Clock | None = None,
         check_dates: bool = True,
-        status_lists: Sequence[Any] | Mapping[str, Any] | None = None,
+        status_lists: StatusLists | None = None,
         check_status: bool = True,
+        require_status: bool = False,
         fetcher: Fetcher | None = None,
         check_conformance: bool = True,
         formats: Iterable[FormatVerifier] = (),
         allow_unsigned_presentation: bool = False,
     ) -> None:
+        if require_status and not check_status:
+            raise InputError("require_status=True needs check_status=True",
+                             code="input.invalid", pointer="require_status")
         if resolver is None:
             resolver = VerificationMethodResolver(controllers, allow_network=allow_network,
                                                   fetcher=fetcher)
@@ -151,8 +164,11 @@ class Verifier:
                                   check_dates=check_dates)
         self.proofs = ProofVerifier(resolver=resolver, registry=self.registry, loader=loader,
                                     policy=self.policy)
+        self.require_status = require_status
         self._status_lists_given = status_lists
         self._status_lists: StatusListSet | None = None
+        if status_lists is not None and check_status:
+            self._lists()  # a list given that cannot be read is an error now, not later
         self._list_verifier: Verifier | None = None
         self._credential_verifier: Verifier | None = None  # of a presentation's credentials
         #: The format table, in the order formats are tried.
@@ -263,6 +279,9 @@ class Verifier:
                                   allow_network=self.allow_network, fetcher=self.fetcher,
                                   verify_list=lambda raw: list_verifier.verify_at(raw, now),
                                   clock=lambda: now):
+            if self.require_status and not check.ok and check.severity == "warning":
+                check = replace(check, severity="error",
+                                message=f"{check.message} (required: require_status=True)")
             result.add(check)
 
 

@@ -352,16 +352,17 @@ class StatusError(EdcIssueError):
         "status.index_out_of_range", "status.irreversible", "status.list_exists",
         "status.no_list", "status.no_allocation_record", "status.malformed_record",
         "status.malformed_list", "status.list_too_large", "status.malformed_entry",
-        "status.not_allocated", "status.not_in_list",
+        "status.not_allocated", "status.not_in_list", "status.wrong_key",
     })
 
 
 class StatusFetchError(StatusError, ReadError):
-    """A status list could not be fetched or parsed; also a :class:`ReadError`, as it was
-    raised before."""
+    """A status list could not be fetched or parsed, or a list given is no status list;
+    also a :class:`ReadError` (an input error), as it was raised before."""
 
     code: ClassVar[str] = "status.fetch_failed"
-    codes: ClassVar[frozenset[str]] = frozenset({"status.fetch_failed"})
+    codes: ClassVar[frozenset[str]] = frozenset({"status.fetch_failed",
+                                                 "status.unreadable_list"})
 
 
 class IOFailure(EdcIssueError):

@@ -156,3 +156,27 @@ def test_dcc_bare_credential_issue_and_sign(app: App) -> None:
                            headers=app.auth())
     assert sign.status_code == 200 and "credentialStatus" not in sign.json()
     assert verify(sign.json()).ok
+
+
+def test_a_status_change_signed_with_another_key_is_refused(app: App) -> None:
+    """The service signs with the tenant's own key; were that key swapped for another
+    (a misconfigured tenant), a status change is refused and the list left as it was."""
+    from edc_issue import generate_key, sign
+
+    vc = _issue(app, "urn:uuid:0d6c2f0e-6a55-4b8f-9f1a-1b7e0c2a9d01")
+    before = _list_for(app, vc).content
+    store = app.service.status
+    own_sign = store.sign
+    other = generate_key("ed25519")
+    store.sign = lambda tenant, credential: sign(credential, other)
+    try:
+        response = app.client.post("/instance/default/credentials/status", json={
+            "credentialId": "urn:uuid:0d6c2f0e-6a55-4b8f-9f1a-1b7e0c2a9d01",
+            "credentialStatus": [{"type": "BitstringStatusListCredential",
+                                  "status": "revoked"}],
+        }, headers=app.auth())
+    finally:
+        store.sign = own_sign
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "status.wrong_key"
+    assert _list_for(app, vc).content == before

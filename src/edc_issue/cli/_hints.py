@@ -15,6 +15,7 @@ FLAGS: dict[str, str] = {
     "allow_network=True": "--allow-network",
     "status_lists=[...]": "--status-list FILE",
     "only_allocated=False": "--force",
+    "require_status=True": "--require-status",
     "size=131072": "--size 131072",
     "challenge=...": "--challenge C",
 }

@@ -26,9 +26,12 @@ from .check import (
     REVOCATION_LIST_1EDTECH,
     STATUS_LIST_2021_ENTRY,
     StatusFetcher,
+    StatusLists,
     StatusListSet,
+    StatusListSource,
     check_status,
     fetch_status_list,
+    read_status_list,
 )
 from .lists import (
     BITSTRING_STATUS_LIST,
@@ -73,7 +76,9 @@ __all__ = [
     "StatusFetcher",
     "StatusList",
     "StatusListSet",
+    "StatusListSource",
     "StatusListStore",
+    "StatusLists",
     "StatusPurpose",
     "attach_status",
     "check_status",
@@ -82,6 +87,7 @@ __all__ = [
     "encode_bitstring",
     "fetch_status_list",
     "parse_status_list_credential",
+    "read_status_list",
     "status_entry",
 ]
 

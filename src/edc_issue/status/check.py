@@ -13,23 +13,28 @@ Supported status entries:
 Lists are given locally (matched by their ``id``, or by the URL they are published at
 when given as a mapping). Nothing is fetched unless ``allow_network=True``.
 
-A revoked or suspended credential gives a failed check (severity ``error``). A status
-that could not be checked (its list was not given, an unknown status type) gives
-``ok=False`` with severity ``warning``: it is reported but does not decide the verdict.
+A revoked or suspended credential gives a failed check (severity ``error``), and so
+does an entry whose list is not among the lists given (``status.list_mismatch``). A
+status that could not be checked (no list was given, an unknown status type) gives
+``ok=False`` with severity ``warning``: it is reported but does not decide the verdict,
+unless the verifier has ``require_status=True``. A list given that cannot be read, or is
+no status list, is an input error (:func:`read_status_list`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from .._dates import parse_datetime
+from .._io import read_bytes
 from .._types import Clock, Fetcher, JsonObject
-from ..errors import EdcIssueError, StatusError, StatusFetchError
-from ..formats.detect import credential_of
+from ..errors import EdcIssueError, InputError, StatusError, StatusFetchError
+from ..formats.detect import credential_of, load_document, sniff
 from ..results import Check, VerificationResult
 from .bitstring import MIN_BITSTRING_LENGTH
 from .credential import BITSTRING_STATUS_LIST_ENTRY, parse_status_list_credential
@@ -39,8 +44,11 @@ __all__ = [
     "STATUS_LIST_2021_ENTRY",
     "StatusFetcher",
     "StatusListSet",
+    "StatusListSource",
+    "StatusLists",
     "check_status",
     "fetch_status_list",
+    "read_status_list",
 ]
 
 STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
@@ -98,36 +106,105 @@ def _strip_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+#: One status list as a caller gives it: a path to its file (``str`` or ``os.PathLike``),
+#: the parsed list (a JSON object: a status list credential, a JAdES envelope, a 1EdTech
+#: revocation list), a compact VC-JWT (``str``), or the file's bytes.
+StatusListSource = JsonObject | str | bytes | os.PathLike[str]
+#: The status lists a verifier is given: a sequence of them (matched to entries by their
+#: ``id``), or a mapping from the URL each list is published at to it.
+StatusLists = Sequence[StatusListSource] | Mapping[str, StatusListSource]
+
+_LIST_TYPES = frozenset({"BitstringStatusListCredential", "StatusList2021Credential"})
+
+
+def _is_status_list(document: JsonObject) -> bool:
+    kinds = document.get("type")
+    kind_set = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) \
+        else set()
+    return bool(kind_set & _LIST_TYPES) or isinstance(document.get("revokedCredentials"), list)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        kinds = value.get("type")
+        return f"a JSON object of type {kinds!r}" if kinds else "a JSON object with no type"
+    if isinstance(value, list):
+        return "a JSON array"
+    return f"a {type(value).__name__}"
+
+
+def read_status_list(value: StatusListSource, *, source: str | None = None
+                     ) -> tuple[JsonObject, Any]:
+    """Read one status list as a caller gives it; return (its credential, the list as
+    given, for its proof to be verified).
+
+    A ``str`` is a compact VC-JWT when it is one, otherwise a path.
+
+    :raises ReadError: the file is missing, empty, truncated or not JSON (``io.*``).
+    :raises StatusFetchError: ``status.unreadable_list`` when it is no status list (a key
+        file, a JSON array, another kind of credential). Both are input errors naming the
+        list.
+    """
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and sniff(value) is None
+                                          and not value.lstrip().startswith("{")):
+        path = os.fspath(value)
+        source = source or path
+        value = load_document(read_bytes(path), source=path)
+    elif isinstance(value, (bytes, bytearray)):
+        value = load_document(bytes(value), source=source or "status list")
+    where = source or (value.get("id") if isinstance(value, dict)
+                       and isinstance(value.get("id"), str) else None) or "status list"
+    document = _as_document(value)
+    if document is None or not _is_status_list(document):
+        raise StatusFetchError(
+            f"not a status list: found {_describe(document if document is not None else value)}"
+            "; expected a BitstringStatusListCredential (or a 1EdTech revocation list)",
+            code="status.unreadable_list", pointer=str(where))
+    return document, value
+
+
 class StatusListSet:
     """The status lists a verifier was given, read and indexed once: by their ``id``, and
     by the URL each was given for (when given as a mapping).
 
-    :param lists: status list credentials (JSON objects, JAdES envelopes or VC-JWTs) or
-        1EdTech revocation lists; or a mapping from the URL a list is published at to it.
+    :param lists: status lists as :data:`StatusListSource` values (paths, JSON objects,
+        VC-JWTs), or a mapping from the URL a list is published at to it.
+    :raises InputError: a list that cannot be read or is no status list (see
+        :func:`read_status_list`): a list given explicitly never goes unused silently.
     """
 
-    def __init__(self, lists: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
+    def __init__(self, lists: StatusLists | None = None) -> None:
         self.by_url: dict[str, tuple[JsonObject, Any]] = {}
         if lists is None:
             return
+        if isinstance(lists, (str, bytes, os.PathLike)) or (
+                isinstance(lists, Mapping) and _is_status_list(dict(lists))):
+            raise InputError("status_lists takes a list of status lists (or a mapping from "
+                             "URL to list), not one list", code="input.invalid",
+                             pointer="status_lists")
         items: list[tuple[str | None, Any]]
         if isinstance(lists, Mapping):
             items = [(str(k), v) for k, v in lists.items()]
         else:
             items = [(None, v) for v in lists]
         for url, value in items:
-            document = _as_document(value)
-            if document is None:
-                continue
+            document, raw = read_status_list(value)
             if url is not None:
-                self.by_url[_strip_fragment(url)] = (document, value)
+                self.by_url[_strip_fragment(url)] = (document, raw)
             list_id = document.get("id")
             if isinstance(list_id, str):
-                self.by_url.setdefault(_strip_fragment(list_id), (document, value))
+                self.by_url.setdefault(_strip_fragment(list_id), (document, raw))
+
+    def __len__(self) -> int:
+        return len(self.by_url)
 
     def get(self, url: str) -> tuple[JsonObject, Any] | None:
         """Return (the list document, the list as given) for *url*."""
         return self.by_url.get(_strip_fragment(url))
+
+    def ids(self) -> list[str]:
+        """The URLs and ids the lists are known by."""
+        return sorted(self.by_url)
 
 
 def _now(clock: Clock | None) -> datetime:
@@ -137,7 +214,7 @@ def _now(clock: Clock | None) -> datetime:
 def check_status(
     credential: JsonObject | str | bytes,
     *,
-    lists: StatusListSet | Sequence[Any] | Mapping[str, Any] | None = None,
+    lists: StatusListSet | StatusLists | None = None,
     allow_network: bool = False,
     fetch: StatusFetcher | None = None,
     fetcher: Fetcher | None = None,
@@ -149,10 +226,12 @@ def check_status(
     *credential* may be a JSON-LD credential, a JAdES envelope, a compact VC-JWT or a
     baked badge (any container :mod:`edc_issue.formats.detect` knows).
 
-    :param lists: the status lists to check against: status list credentials (JSON
-        objects, JAdES envelopes or VC-JWTs) or 1EdTech revocation lists, matched to
-        entries by their ``id``; or a mapping from the URL a list is published at to
-        the list (for lists whose ``id`` differs from that URL).
+    :param lists: the status lists to check against (:data:`StatusListSource` values:
+        paths, status list credentials as JSON objects, JAdES envelopes or VC-JWTs, or
+        1EdTech revocation lists), matched to entries by their ``id``; or a mapping from
+        the URL a list is published at to the list (for lists whose ``id`` differs from
+        that URL). When lists are given and none is the one an entry points to, that
+        entry's check fails (``status.list_mismatch``) unless *allow_network* fetches it.
     :param allow_network: fetch a list that was not given from its URL.
     :param fetch: how to fetch a list: URL in, parsed list out (default:
         :func:`fetch_status_list` with *fetcher*).
@@ -201,6 +280,10 @@ class _Checker:
         known = self.known.get(url)
         if known is not None:
             return known
+        if not self.allow_network and len(self.known):
+            return self._fail(
+                path, f"the status lists given ({', '.join(self.known.ids())}) do not include "
+                      f"the list this credential points to, {url}", "status.list_mismatch")
         if not self.allow_network:
             return self._fail(
                 path, f"status not checked: the list {url} was not given "

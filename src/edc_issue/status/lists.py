@@ -98,6 +98,30 @@ def _signed(sign: ListSigning, credential: JsonObject, suite: str | None = None)
     return signed
 
 
+def _methods(credential: JsonObject) -> list[str]:
+    """The verification methods the proofs of a list credential name."""
+    proof = credential.get("proof")
+    proofs = proof if isinstance(proof, list) else [proof]
+    return [p["verificationMethod"] for p in proofs
+            if isinstance(p, dict) and isinstance(p.get("verificationMethod"), str)]
+
+
+def _issuer_id(credential: JsonObject) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+_OWN_KEY_HINT = "sign with the key the list was created with (its proof's verificationMethod)"
+
+
+def _wrong_key(message: str, source: str) -> StatusError:
+    return StatusError(message + "; re-signing the list with it would make every holder's "
+                       "status check fail", code="status.wrong_key", pointer=source,
+                       hint=_OWN_KEY_HINT)
+
+
 class StatusList:
     """One status list in a store: allocate indexes, make entries, change statuses.
 
@@ -200,11 +224,11 @@ class StatusList:
         """Return the current status value at *index* (0: not set)."""
         return parse_status_list_credential(self.store.load_credential()).bits[index]
 
-    def indexes_of(self, credential: JsonObject) -> list[int]:
+    def indexes_of(self, credential: JsonObject | str | bytes) -> list[int]:
         """Return the indexes *credential*'s ``credentialStatus`` holds in this list.
 
         *credential* may be in any container :mod:`edc_issue.formats.detect` knows (a JAdES
-        envelope, a VC-JWT...).
+        envelope, a VC-JWT, a baked PNG or SVG badge's bytes...).
 
         :raises StatusError: ``status.not_in_list`` when no entry names this list,
             ``status.malformed_entry`` for an index that is not an integer.
@@ -241,8 +265,13 @@ class StatusList:
         :param suite: the Data Integrity cryptosuite when *sign* is a signer.
         :param only_allocated: refuse indexes never handed out to a credential (a typo,
             most likely); an index of a list without an allocation record is not refused.
-        :raises StatusError: ``status.index_out_of_range``, ``status.not_allocated``,
-            ``status.irreversible`` (clearing a revocation).
+        Indexes already at *value* are left as they are; when none changes, the list is
+        returned unchanged and not re-signed.
+
+        :raises StatusError: ``status.wrong_key`` when *sign* is not the list's own key (its
+            verification method is not one the list's proof names, or its controller is
+            not the list's issuer), ``status.index_out_of_range``,
+            ``status.not_allocated``, ``status.irreversible`` (clearing a revocation).
         """
         wanted = list(indexes)
         outside = [i for i in wanted if not 0 <= i < self.size]
@@ -261,22 +290,59 @@ class StatusList:
                         code="status.not_allocated")
             credential = self.store.load_credential()
             parsed = parse_status_list_credential(credential, source=_source(self.store))
+            methods = self._check_signer(credential, sign)
             bits = parsed.bits
+            changed = False
             for index in wanted:
                 if value == 0 and self.purpose == "revocation" and bits[index]:
                     raise StatusError(
                         f"index {index} is revoked, and revocation cannot be undone",
                         code="status.irreversible",
                         spec="https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslist")
+                changed = changed or bits[index] != value
                 bits[index] = value
+            if not changed:
+                return credential
             updated = {k: v for k, v in credential.items() if k != "proof"}
             subject = dict(updated["credentialSubject"])
             subject["encodedList"] = bits.encode()
             updated["credentialSubject"] = subject
             updated["validFrom"] = _now(clock)
             signed = _signed(sign, updated, suite)
+            new_methods = _methods(signed)
+            if not new_methods or any(m not in methods for m in new_methods):
+                raise _wrong_key(
+                    f"the list was signed by {methods[0]}, and the new proof names "
+                    f"{', '.join(new_methods) or 'no verification method'}",
+                    _source(self.store))
             self.store.save_credential(signed)
         return signed
+
+    def _check_signer(self, credential: JsonObject, sign: ListSigning) -> list[str]:
+        """Refuse a key that is not the list's own; return the list's verification methods.
+
+        The key must be a verification method the list's proof names, and its controller
+        (when the signer has one) the list's issuer. A signing function is checked on what
+        it returns, before anything is stored.
+        """
+        source = _source(self.store)
+        methods = _methods(credential)
+        if not methods:
+            raise StatusError(
+                "the list's proof names no verification method, so the key allowed to "
+                "change it is unknown", code="status.wrong_key", pointer=source,
+                hint=_OWN_KEY_HINT)
+        if isinstance(sign, Signer):
+            key_id = sign.id
+            if key_id not in methods:
+                raise _wrong_key(f"the key {key_id or '(no id)'} is not the list's own "
+                                 f"({methods[0]})", source)
+            controller = getattr(sign, "controller", None)
+            issuer = _issuer_id(credential)
+            if isinstance(controller, str) and controller != issuer:
+                raise _wrong_key(f"the key's controller {controller} is not the list's "
+                                 f"issuer {issuer}", source)
+        return methods
 
     def revoke(self, indexes: Iterable[int], *, sign: ListSigning,
                clock: Clock | None = None, suite: str | None = None,

@@ -94,8 +94,9 @@ class MemoryStatusListStore:
 class FileStatusListStore:
     """A :class:`StatusListStore` on disk: ``LIST.json`` and ``LIST.allocations.json`` beside it.
 
-    Both files are written atomically. :meth:`lock` takes an advisory lock on
-    ``LIST.json.lock`` (``fcntl.flock``; released by the system if the process dies).
+    Both files are written atomically; the list is readable by all (0644), as it is
+    published. :meth:`lock` takes an advisory lock on ``LIST.json.lock`` (``fcntl.flock``;
+    released by the system if the process dies), and removes that file when it is done.
 
     :param path: the status list credential file.
     """
@@ -116,8 +117,9 @@ class FileStatusListStore:
         return read_json_object(self.path)
 
     def save_credential(self, credential: JsonObject) -> None:
-        """Write the list file atomically."""
-        atomic_write(self.path, json.dumps(credential, indent=2, ensure_ascii=False) + "\n")
+        """Write the list file atomically, readable by all (0644: it is published)."""
+        atomic_write(self.path, json.dumps(credential, indent=2, ensure_ascii=False) + "\n",
+                     mode=0o644)
 
     def load_record(self) -> AllocationRecord | None:
         """Read the allocation record, or return None if the file does not exist."""
@@ -139,12 +141,27 @@ class FileStatusListStore:
             yield
             return
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_path, "a") as fh:
+        while True:
+            fh = open(self.lock_path, "a")
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            # the holder before us removes the file before it unlocks: if ours is no longer
+            # the file at lock_path, another process may already hold that one; try again
             try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                current = os.stat(self.lock_path)
+            except FileNotFoundError:
+                current = None
+            mine = os.fstat(fh.fileno())
+            if current is not None and (current.st_ino, current.st_dev) == (mine.st_ino,
+                                                                            mine.st_dev):
+                break
+            fh.close()
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.lock_path)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
 
 
 def source_of(store: StatusListStore) -> str:

@@ -29,7 +29,8 @@ from .conftest import COLUMNS, TEMPLATES, learner, write_csv
 
 
 def _fake_sign(credential: dict[str, Any]) -> dict[str, Any]:
-    return dict(credential, proof={"type": "TestOnly"})
+    return dict(credential, proof={"type": "TestOnly",
+                                   "verificationMethod": "did:example:issuer#key-1"})
 
 
 def _report_rows(out: Path) -> list[dict[str, str]]:

@@ -55,11 +55,18 @@ def test_suspended() -> None:
 
 
 def test_a_list_not_given_is_a_warning_not_a_verdict() -> None:
-    [check] = check_status(_credential(status_entry("https://other.example/list", 1)),
-                           lists=[_list()])
+    [check] = check_status(_credential(status_entry("https://other.example/list", 1)))
     assert not check.ok and check.severity == "warning"
     assert check.code == "status.list_not_given"
     assert VerificationResult(checks=[Check("proof", True, "ok"), check]).ok
+
+
+def test_lists_given_that_are_not_the_credential_s_fail_the_check() -> None:
+    [check] = check_status(_credential(status_entry("https://other.example/list", 1)),
+                           lists=[_list()])
+    assert not check.ok and check.severity == "error"
+    assert check.code == "status.list_mismatch"
+    assert "https://other.example/list" in check.message and LIST_ID in check.message
 
 
 def test_nothing_is_fetched_without_opt_in() -> None:

@@ -28,7 +28,8 @@ ISSUER = "did:example:issuer"
 def fake_sign(credential: dict[str, Any]) -> dict[str, Any]:
     """A stand-in signer: marks the credential as signed (the real one is tested in CLI tests)."""
     assert "proof" not in credential
-    return dict(credential, proof={"type": "TestProof", "signed": credential["validFrom"]})
+    return dict(credential, proof={"type": "TestProof", "signed": credential["validFrom"],
+                                   "verificationMethod": f"{ISSUER}#key-1"})
 
 
 def _new(store: StatusListStore, purpose: str = "revocation", size: int = MIN_BITSTRING_LENGTH,
@@ -192,3 +193,109 @@ def test_parse_rejects_lists_that_are_not_lists() -> None:
 def test_stores_satisfy_the_protocol(tmp_path: Path) -> None:
     assert isinstance(MemoryStatusListStore(), StatusListStore)
     assert isinstance(FileStatusListStore(tmp_path / "x.json"), StatusListStore)
+
+
+# ---- a list changes only with its own key ------------------------------------------------
+
+
+def _signed_list(store: StatusListStore) -> tuple[StatusList, Any]:
+    from edc_issue.keys import generate_key
+
+    key = generate_key("ed25519")
+    status_list = StatusList.create(store, list_id=LIST_ID, issuer=key.controller, sign=key)
+    return status_list, key
+
+
+@pytest.mark.parametrize("action", ["revoke", "set_status"])
+def test_another_key_is_refused_and_the_list_is_unchanged(tmp_path: Path, action: str) -> None:
+    from edc_issue.keys import generate_key
+
+    store = FileStatusListStore(tmp_path / "list.json")
+    status_list, key = _signed_list(store)
+    before = (tmp_path / "list.json").read_bytes()
+    others = [
+        generate_key("ed25519"),                                       # another issuer
+        generate_key("ed25519", id=f"{key.controller}#other", controller=key.controller),
+        generate_key("ed25519", id=key.id, controller="did:example:someone-else"),
+    ]
+    for other in others:
+        with pytest.raises(StatusError) as info:
+            if action == "revoke":
+                status_list.revoke([3], sign=other)
+            else:
+                status_list.set_status([3], 1, sign=other)
+        assert info.value.code == "status.wrong_key", other
+        assert str(tmp_path / "list.json") in str(info.value)
+    assert (tmp_path / "list.json").read_bytes() == before
+    status_list.revoke([3], sign=key)
+    assert status_list.status(3) == 1
+
+
+def test_a_signing_function_with_another_key_is_refused() -> None:
+    from edc_issue import sign
+    from edc_issue.keys import generate_key
+
+    store = MemoryStatusListStore()
+    status_list, key = _signed_list(store)
+    before = store.load_credential()
+    other = generate_key("ed25519")
+    with pytest.raises(StatusError) as info:
+        status_list.revoke([3], sign=lambda vc: sign(vc, other))
+    assert info.value.code == "status.wrong_key"
+    assert store.load_credential() == before
+    status_list.revoke([3], sign=lambda vc: sign(vc, key))
+    assert status_list.status(3) == 1
+
+
+def test_a_list_whose_proof_names_no_key_cannot_be_changed() -> None:
+    from edc_issue.keys import generate_key
+
+    store = MemoryStatusListStore()
+    status_list = _new(store)
+    credential = store.load_credential()
+    del credential["proof"]
+    store.save_credential(credential)
+    with pytest.raises(StatusError) as info:
+        status_list.revoke([1], sign=generate_key("ed25519"))
+    assert info.value.code == "status.wrong_key"
+
+
+def test_setting_an_index_already_set_does_not_re_sign(fixed_clock: Any) -> None:
+    store = MemoryStatusListStore()
+    status_list = _new(store)
+    [index] = status_list.allocate(1)
+    first = status_list.revoke([index], sign=fake_sign)
+    assert first["validFrom"] != "2026-01-01T00:00:00Z"
+    assert status_list.revoke([index], sign=fake_sign, clock=fixed_clock) == first
+    assert store.load_credential() == first
+
+
+def _revoke_each(path: str, key_json: dict[str, Any], indexes: list[int]) -> None:
+    from edc_issue.keys import load_key
+
+    key = load_key(key_json)
+    for index in indexes:
+        StatusList(FileStatusListStore(path)).revoke([index], sign=key)
+
+
+@pytest.mark.slow
+def test_the_file_lock_excludes_other_processes_and_leaves_no_file(tmp_path: Path) -> None:
+    """Two processes revoking at once lose no change, though the lock file is removed
+    after every change (a waiter on a removed file locks again)."""
+    import multiprocessing
+
+    store = FileStatusListStore(tmp_path / "list.json")
+    _list, key = _signed_list(store)
+    key_json = key.to_multikey(include_secret=True)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_revoke_each,
+                               args=(str(store.path), key_json, list(range(n, 40, 2))))
+               for n in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    bits = parse_status_list_credential(store.load_credential()).bits
+    assert bits.set_indexes() == list(range(40))
+    assert not store.lock_path.exists()

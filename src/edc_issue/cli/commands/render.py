@@ -9,6 +9,7 @@ import click
 
 from ..._api import verify
 from ..._io import atomic_write, read_bytes, read_json_object
+from ...status.check import read_status_list
 from .._common import EXIT_FAILED, EXIT_OK, handle_errors
 
 _MEDIA = {"pdf": "application/pdf", "html": "text/html", "png": "image/png"}
@@ -52,6 +53,10 @@ def command(file: Path, fmt: str | None, lang: str | None, verify_url: str | Non
 
     suffix = out.suffix.lower().lstrip(".")
     chosen = fmt or (suffix if suffix in _MEDIA else "pdf")
+    lists = []
+    for list_file in status_lists:  # each named if it is no status list
+        with handle_errors(file=str(list_file)):
+            lists.append(read_status_list(list_file)[1])
     with handle_errors(file=str(file)):
         data = read_bytes(file)
         theme = load_theme(theme_path) if theme_path is not None else None
@@ -64,7 +69,7 @@ def command(file: Path, fmt: str | None, lang: str | None, verify_url: str | Non
         else:
             checker = partial(verify, trust=[read_bytes(p) for p in trust],
                               controllers=[read_json_object(p) for p in controllers],
-                              status_lists=[read_json_object(p) for p in status_lists] or None)
+                              status_lists=lists or None)
             rendered = verify_and_render(source, media_type=_MEDIA[chosen], lang=lang,
                                          verify_url=verify_url, theme=theme, verifier=checker)
             content, ok = rendered.content, rendered.verification.ok

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from ..._io import read_json_object
+from ..._io import read_bytes, read_json_object
+from ...formats.detect import load_document
 from ...keys import load_key
 from ...status import (
     MIN_BITSTRING_LENGTH,
@@ -32,6 +33,8 @@ _INPUT_CODES = {
     "status.not_in_list": None,
     "status.malformed_entry": None,
     "status.list_exists": "choose another output file, or revoke in the existing list",
+    "status.wrong_key": "pass --key with the key the list was created with, the one its "
+                        "proof names",
 }
 
 
@@ -85,16 +88,30 @@ def _change(list_file: Path, key_file: Path, indexes: tuple[int, ...],
     wanted = list(indexes)
     for path in credential_files:
         with handle_errors(file=str(path), input_codes=_INPUT_CODES):
-            wanted += status_list.indexes_of(read_json_object(path))
+            # JSON, a JAdES envelope, a VC-JWT or a baked PNG/SVG badge
+            document = load_document(read_bytes(path), source=str(path))
+            wanted += status_list.indexes_of(document)
     if not wanted:
         raise click.UsageError("give the INDEX(es) to change, or --credential FILE")
+    wanted = list(dict.fromkeys(wanted))
     change = {"revoke": status_list.revoke, "suspend": status_list.suspend,
               "unsuspend": status_list.reinstate}[action]
+    target = 0 if action == "unsuspend" else 1
     with handle_errors(file=str(list_file), input_codes=_INPUT_CODES):
+        bits = parse_status_list_credential(store.load_credential(), source=str(list_file)).bits
+        already = [i for i in wanted if i < bits.length and bits[i] == target]
         change(wanted, sign=key, only_allocated=not force)
     past = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "reinstated"}[action]
-    click.echo(f"{past} {', '.join(map(str, wanted))} in {status_list.list_id}; re-signed "
-               f"{list_file} (publish it again)", err=True)
+    if already:
+        state = "not suspended" if action == "unsuspend" else past
+        click.echo(f"already {state}: {', '.join(map(str, already))} (left as it is)",
+                   err=True)
+    changed = [i for i in wanted if i not in already]
+    if changed:
+        click.echo(f"{past} {', '.join(map(str, changed))} in {status_list.list_id}; "
+                   f"re-signed {list_file} (publish it again)", err=True)
+    else:
+        click.echo(f"{list_file} is unchanged", err=True)
 
 
 _INDEXES = click.argument("indexes", metavar="INDEX...", nargs=-1, type=click.IntRange(min=0))
