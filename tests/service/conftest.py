@@ -106,6 +106,21 @@ def issue_body(app: App, credential: dict[str, Any] | None = None,
 # ---- PostgreSQL ---------------------------------------------------------------------------
 
 
+def not_verified(response: Any) -> dict[str, Any]:
+    """Assert *response* is a verify route's failed verification and return its body: 400,
+    an RFC 9457 problem (``service.not_verified``) that also carries the VCALM result."""
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "service.not_verified" and body["status"] == 400
+    assert body["type"] == "urn:edc-issue:error:service.not_verified"
+    assert body["verified"] is False and isinstance(body["results"], dict)
+    errors = [p for p in body["problemDetails"] if p["severity"] == "error"]
+    assert errors, body
+    assert body["detail"].startswith(f"{errors[0]['detail']} [{errors[0]['title']}]")
+    return dict(body)
+
+
 def _pg_bin() -> Path | None:
     found = shutil.which("initdb")
     if found:

@@ -136,6 +136,52 @@ def chain_checks(proofs: list[Any], passed: list[bool], several: bool) -> list[C
     return checks
 
 
+def _endorse_cosignatures(proofs: list[Any], per_proof: list[list[Check]], signed: list[bool],
+                          several: bool) -> None:
+    """Accept a co-signer's proof that a proof by the issuer covers through ``previousProof``.
+
+    In a proof chain (vc-data-integrity §2.1.2) a later proof signs the document together
+    with the proofs it names, so an issuer's proof that names a co-signer's (a witness, a
+    notary) vouches for it. Such a proof, whose signature verifies and whose only error is
+    that its key is not the issuer's (``proof.key_binding_mismatch``), passes when a proof
+    that passes every check, key binding included, reaches it through ``previousProof``
+    links. A co-signer's proof that no issuer's proof covers (a bare proof set) still fails.
+    """
+    by_id: dict[str, int] = {}
+    for index, proof in enumerate(proofs):
+        if isinstance(proof, dict) and isinstance(proof.get("id"), str):
+            by_id.setdefault(proof["id"], index)
+
+    def errors(index: int) -> list[Check]:
+        return [c for c in per_proof[index] if not c.ok and c.severity == "error"]
+
+    def covered(start: int) -> set[int]:
+        reached: set[int] = set()
+        todo = [start]
+        while todo:
+            proof = proofs[todo.pop()]
+            ids = _previous_ids(proof.get("previousProof")) if isinstance(proof, dict) else None
+            for ref in ids or []:
+                target = by_id.get(ref)
+                if target is not None and target != start and target not in reached:
+                    reached.add(target)
+                    todo.append(target)
+        return reached
+
+    issuers = [i for i in range(len(proofs)) if signed[i] and not errors(i)]
+    for issuer_proof in issuers:
+        issuer_label = f"proof[{issuer_proof}]" if several else "proof"
+        for index in sorted(covered(issuer_proof)):
+            failing = errors(index)
+            if not signed[index] or not failing or any(
+                    c.code != "proof.key_binding_mismatch" for c in failing):
+                continue
+            per_proof[index] = [
+                Check(c.check, True, f"{c.message}: a co-signature, which the issuer's "
+                      f"{issuer_label} covers through previousProof", path=c.path)
+                if c in failing else c for c in per_proof[index]]
+
+
 class ProofVerifier:
     """Checks Data Integrity proofs and VC-JWTs under one policy.
 
@@ -166,13 +212,19 @@ class ProofVerifier:
             return result
         several = isinstance(document.get("proof"), list)
         verified = 0
-        passed: list[bool] = []
+        per_proof: list[list[Check]] = []
+        signed: list[bool] = []
         for index, proof in enumerate(proofs):
             label = f"proof[{index}]" if several else "proof"
             checks, signature_ok = self._verify_proof(document, proof, proofs, label, now)
+            per_proof.append(checks)
+            signed.append(signature_ok)
+            verified += signature_ok
+        _endorse_cosignatures(proofs, per_proof, signed, several)
+        passed: list[bool] = []
+        for checks, signature_ok in zip(per_proof, signed, strict=True):
             for check in checks:
                 result.add(check)
-            verified += signature_ok
             passed.append(signature_ok and all(c.ok or c.severity != "error" for c in checks))
         for check in chain_checks(proofs, passed, several):
             result.add(check)

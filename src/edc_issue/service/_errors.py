@@ -30,6 +30,7 @@ __all__ = [
     "ServiceError",
     "problem_response",
     "status_for",
+    "verification_response",
 ]
 
 PROBLEM_JSON = "application/problem+json"
@@ -46,7 +47,9 @@ class ServiceError(EdcIssueError):
     ``service.not_found`` (404), ``service.method_not_allowed`` (405),
     ``service.body_too_large`` (413), ``service.unsupported_media_type`` (415),
     ``service.no_seal`` (409), ``service.batch_not_finished`` (409), ``service.timeout``
-    (503), ``service.unavailable`` (503).
+    (503), ``service.unavailable`` (503), ``service.not_verified`` (400: a verify route's
+    document did not verify), ``service.challenge_used`` (400: a one-time challenge was
+    used or expired).
     """
 
     code: ClassVar[str] = "service.invalid_request"
@@ -57,7 +60,8 @@ class ServiceError(EdcIssueError):
         "service.method_not_allowed", "service.body_too_large",
         "service.unsupported_media_type", "service.no_seal", "service.timeout",
         "service.unavailable", "service.invalid_client", "service.invalid_scope",
-        "service.invalid_target", "service.internal_error",
+        "service.invalid_target", "service.internal_error", "service.not_verified",
+        "service.challenge_used",
         "service.batch_not_finished",  # a batch job's report or outputs asked for too early
     })
 
@@ -139,6 +143,37 @@ def problem_response(request: Request | None, exc: EdcIssueError, *,
                    request_id=_request_id(request), extra=extra)
     headers = dict(exc.headers) if isinstance(exc, ServiceError) else {}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def verification_response(request: Request | None, answer: dict[str, Any], *,
+                          prefix: str = "") -> JSONResponse:
+    """The answer of a verify route: 200 with the VCALM result when it verified, else 400.
+
+    A failed verification is a problem document (``application/problem+json``, code
+    ``service.not_verified``, its detail the first error's), as Digital Bazaar's
+    verifier and the W3C suites expect, that also carries the whole VCALM result
+    (``verified: false``, ``problemDetails``, ``results``, ``checks``), so a client
+    reading either form loses nothing. *prefix* (the request member holding the
+    document) is put before the first error's pointer.
+    """
+    if answer.get("verified") is True:
+        return JSONResponse(answer)
+    errors = [p for p in answer.get("problemDetails", [])
+              if isinstance(p, dict) and p.get("severity", "error") == "error"]
+    first = errors[0] if errors else {}
+    detail = "the document does not verify"
+    if first:
+        detail = f"{first.get('detail')} [{first.get('title')}]"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more: see problemDetails)"
+    pointer = first.get("pointer")
+    if isinstance(pointer, str) and not pointer.startswith("/options"):
+        pointer = prefix + pointer
+    body = problem(400, "service.not_verified", detail, pointer=pointer,
+                   instance=request.url.path if request is not None else None,
+                   request_id=_request_id(request))
+    body.update({"verified": False, **{k: v for k, v in answer.items() if k != "verified"}})
+    return JSONResponse(body, status_code=400, media_type=PROBLEM_JSON)
 
 
 def _request_id(request: Request | None) -> str | None:

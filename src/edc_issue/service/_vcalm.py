@@ -25,7 +25,9 @@ __all__ = ["from_error", "to_vcalm"]
 def _problem(code: str, detail: str, pointer: str | None, severity: str) -> dict[str, Any]:
     out: dict[str, Any] = {"type": f"urn:edc-issue:error:{code}", "title": code,
                            "detail": detail, "severity": severity}
-    if pointer:
+    if pointer and pointer.startswith("/"):  # already a JSON pointer (/options/challenge)
+        out["pointer"] = pointer
+    elif pointer:
         out["pointer"] = "/" + pointer.replace("]", "").replace("[", ".").replace(".", "/")
     return out
 

@@ -15,6 +15,7 @@ from .._errors import ServiceError
 from .._service import Service
 
 __all__ = [
+    "NOT_VERIFIED",
     "PROBLEM",
     "bad_request",
     "check_credential_shape",
@@ -50,6 +51,14 @@ PROBLEM: dict[int | str, dict[str, Any]] = {
     404: _problem("Unknown tenant, credential or list"),
     413: _problem("The body is too large"),
     422: _problem("The credential's content is wrong (the library's codes)"),
+}
+
+#: The 400 of the verify routes: a malformed request, or ``service.not_verified`` (the
+#: document does not verify; the body also has ``verified``, ``problemDetails``, ``results``).
+NOT_VERIFIED: dict[int | str, dict[str, Any]] = {
+    400: _problem("The request is malformed, or (service.not_verified) the document does not "
+                  "verify: the problem then also has verified: false, problemDetails and "
+                  "results"),
 }
 
 

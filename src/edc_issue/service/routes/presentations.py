@@ -7,7 +7,8 @@ The body is ``{"verifiablePresentation": ..., "options": {"challenge": ..., "dom
 result per credential presented. A request that is no presentation (the VP data model:
 ``@context``, ``type``, ``holder``, the credentials' shape) is 400 naming the field; a
 presentation that is well formed but does not verify (its proof, challenge, domain, or a
-credential inside) is 200 with ``"verified": false``.
+credential inside) is 400 ``service.not_verified``: a problem document that also carries
+the VCALM result (``"verified": false``, ``problemDetails``, ``results``).
 
 Challenges are one-time: a challenge this tenant handed out (``POST /challenges``) is used
 up by the first presentation verified with it, and refused afterwards, or once expired
@@ -26,15 +27,16 @@ import anyio
 from fastapi import APIRouter
 from sqlalchemy import select, update
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ...errors import EdcIssueError
 from .. import _core
 from .._db import challenges
+from .._errors import verification_response
 from .._http import read_json
 from .._service import Service
 from .._vcalm import from_error, to_vcalm
-from ._common import bad_request, json_body, register, service_of
+from ._common import NOT_VERIFIED, bad_request, json_body, register, service_of
 
 __all__ = ["router"]
 
@@ -106,7 +108,8 @@ def _claim(service: Service, tenant: str, value: str) -> Literal["issued", "used
 
 
 async def verify(request: Request, tenant: str) -> Response:
-    """Verify a presentation → 200 ``{verified, problemDetails, results}``."""
+    """Verify a presentation → 200 ``{verified, problemDetails, results}``; 400 (a problem
+    document with the same members, ``"verified": false``) when it does not verify."""
     service = service_of(request)
     service.authorize(request, tenant, "write:/presentations/verify",
                       open_route=service.config.auth.open_verify)
@@ -138,16 +141,16 @@ async def verify(request: Request, tenant: str) -> Response:
     if claimed is not None:
         state = await anyio.to_thread.run_sync(_claim, service, tenant, claimed)
         if state == "used":
-            return JSONResponse(from_error(
+            return verification_response(request, from_error(
                 "service.challenge_used", "this challenge was already used, or has expired; "
                 "get another from POST /challenges", "/options/challenge"))
         if state == "issued":
             expected = claimed
     answer = await verify_presentation(service, document, challenge=expected,
                                        domain=options.get("domain"), tenant=tenant)
-    return JSONResponse(answer)
+    return verification_response(request, answer, prefix="/verifiablePresentation")
 
 
 register(router, "/presentations/verify", verify, methods=["POST"],
          name="verifyPresentation", summary="Verify a presentation (VC-API)",
-         tags=["Verifying"], openapi_extra=json_body(VERIFY_BODY))
+         tags=["Verifying"], openapi_extra=json_body(VERIFY_BODY), responses=NOT_VERIFIED)

@@ -4,8 +4,10 @@ The body is ``{"verifiableCredential": ..., "options": {...}}``; the credential 
 Data Integrity credential, an ``EnvelopedVerifiableCredential`` holding a VC-JWT, a
 compact VC-JWT string, or a JAdES-sealed EDC (its envelope). A malformed request or
 credential (the W3C verifier suite's rules: missing ``@context``, ``type``, ``issuer``,
-``credentialSubject``, ``proof`` or its members) is 400; a credential that is well formed
-but does not verify is 200 with ``"verified": false`` and its problem details.
+``credentialSubject``, ``proof`` or its members) is 400 ``service.invalid_request``; a
+credential that is well formed but does not verify is 400 ``service.not_verified`` (as
+Digital Bazaar's verifier and the W3C suites do), a problem document that also carries the
+VCALM result: ``"verified": false``, ``problemDetails`` and ``results``.
 
 Status entries that point at this service's own lists are checked against them (no
 network); other lists are not fetched.
@@ -27,10 +29,18 @@ from starlette.responses import JSONResponse, Response
 from ...errors import EdcIssueError
 from .. import _core
 from .._db import challenges
+from .._errors import verification_response
 from .._http import read_json
 from .._service import Service
 from .._vcalm import from_error, to_vcalm
-from ._common import bad_request, check_credential_shape, json_body, register, service_of
+from ._common import (
+    NOT_VERIFIED,
+    bad_request,
+    check_credential_shape,
+    json_body,
+    register,
+    service_of,
+)
 
 __all__ = ["router"]
 
@@ -109,7 +119,8 @@ async def verify_one(service: Service, document: Any, *, tenant: str | None = No
 
 
 async def verify(request: Request, tenant: str) -> Response:
-    """Verify a credential → 200 ``{verified, problemDetails, results}``."""
+    """Verify a credential → 200 ``{verified, problemDetails, results}``; 400 (a problem
+    document with the same members, ``"verified": false``) when it does not verify."""
     service = service_of(request)
     service.authorize(request, tenant, "write:/credentials/verify",
                       open_route=service.config.auth.open_verify)
@@ -132,7 +143,7 @@ async def verify(request: Request, tenant: str) -> Response:
     answer = await verify_one(service, document, tenant=tenant, challenge=options.get("challenge"),
                               domain=options.get("domain"),
                               return_credential=options.get("returnCredential") is True)
-    return JSONResponse(answer)
+    return verification_response(request, answer, prefix="/verifiableCredential")
 
 
 async def challenge(request: Request, tenant: str) -> Response:
@@ -155,6 +166,6 @@ async def challenge(request: Request, tenant: str) -> Response:
 
 register(router, "/credentials/verify", verify, methods=["POST"], name="verifyCredential",
          summary="Verify a credential (VC-API)", tags=["Verifying"],
-         openapi_extra=json_body(VERIFY_BODY))
+         openapi_extra=json_body(VERIFY_BODY), responses=NOT_VERIFIED)
 register(router, "/challenges", challenge, methods=["POST"], name="createChallenge",
          summary="Create a one-time challenge", tags=["Verifying"])
