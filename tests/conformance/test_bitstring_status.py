@@ -61,8 +61,11 @@ def test_spec_credentials_are_checked_against_the_spec_list(name: str) -> None:
     entries = credential["credentialStatus"]
     entries = entries if isinstance(entries, list) else [entries]
     assert len(checks) == len(entries)
+    ours = any(e["statusListCredential"] == status_list["id"] for e in entries)
     for entry, check in zip(entries, checks, strict=True):
-        if entry["statusListCredential"] != status_list["id"]:
+        if not ours:  # none of its lists was given: the one given is another list
+            assert check.code == "status.list_mismatch" and check.severity == "error"
+        elif entry["statusListCredential"] != status_list["id"]:
             assert check.code == "status.list_not_given" and check.severity == "warning"
         elif entry["statusPurpose"] != "revocation":
             assert check.code == "status.purpose_mismatch"
@@ -97,6 +100,6 @@ def test_1edtech_revoked_credentials_are_revoked(name: str) -> None:
     # the list's own id differs from the URL it is published at: give it by URL
     [check] = check_status(credential, lists={ONEEDTECH_LIST_URL: _load("testlist")})
     assert not check.ok and check.code == "status.revoked"
-    # given without its URL, it cannot be matched: not checked, a warning
+    # given without its URL, it cannot be matched: it is not the credential's list, a failure
     [check] = check_status(credential, lists=[_load("testlist")])
-    assert check.code == "status.list_not_given" and check.severity == "warning"
+    assert check.code == "status.list_mismatch" and check.severity == "error"

@@ -14,7 +14,8 @@ Lists are given locally (matched by their ``id``, or by the URL they are publish
 when given as a mapping). Nothing is fetched unless ``allow_network=True``.
 
 A revoked or suspended credential gives a failed check (severity ``error``), and so
-does an entry whose list is not among the lists given (``status.list_mismatch``). A
+does a credential none of whose lists is among the lists given (``status.list_mismatch``:
+another issuer's list, or a list given without the URL it is published at). A
 status that could not be checked (no list was given, an unknown status type) gives
 ``ok=False`` with severity ``warning``: it is reported but does not decide the verdict,
 unless the verifier has ``require_status=True``. A list given that cannot be read, or is
@@ -230,8 +231,10 @@ def check_status(
         paths, status list credentials as JSON objects, JAdES envelopes or VC-JWTs, or
         1EdTech revocation lists), matched to entries by their ``id``; or a mapping from
         the URL a list is published at to the list (for lists whose ``id`` differs from
-        that URL). When lists are given and none is the one an entry points to, that
-        entry's check fails (``status.list_mismatch``) unless *allow_network* fetches it.
+        that URL). When lists are given and none is one the credential points to, its
+        checks fail (``status.list_mismatch``) unless *allow_network* fetches them; when
+        some are, an entry whose list was not given is ``status.list_not_given`` (a
+        warning, a failure under ``require_status``).
     :param allow_network: fetch a list that was not given from its URL.
     :param fetch: how to fetch a list: URL in, parsed list out (default:
         :func:`fetch_status_list` with *fetcher*).
@@ -258,6 +261,11 @@ def check_status(
         def fetch(url: str) -> Any:
             return fetch_status_list(url, fetcher=fetcher)
     checker = _Checker(credential, known, allow_network, fetch, verify_list, clock)
+    # A credential with several entries may be checked against some of its lists: when one
+    # of them was given, the others are "not given" (a warning), not another issuer's list.
+    checker.matched_one = any(
+        isinstance(e, dict) and isinstance(e.get("statusListCredential"), str)
+        and known.get(e["statusListCredential"]) is not None for _, e in entries)
     return [checker.check(path, entry) for path, entry in entries]
 
 
@@ -271,6 +279,8 @@ class _Checker:
         self.fetch = fetch
         self.verify_list = verify_list
         self.clock = clock
+        #: one of the credential's entries points to a list that was given
+        self.matched_one = False
 
     def _fail(self, path: str, message: str, code: str, *, warning: bool = False) -> Check:
         return Check(check="status", ok=False, message=message, path=path, code=code,
@@ -280,7 +290,7 @@ class _Checker:
         known = self.known.get(url)
         if known is not None:
             return known
-        if not self.allow_network and len(self.known):
+        if not self.allow_network and len(self.known) and not self.matched_one:
             return self._fail(
                 path, f"the status lists given ({', '.join(self.known.ids())}) do not include "
                       f"the list this credential points to, {url}", "status.list_mismatch")

@@ -95,12 +95,23 @@ def test_the_sweep_has_documents() -> None:
     assert len(DOCUMENTS) > 200
 
 
+#: Documents strict mode accepts that the compiled path declines (pyld then answers), each
+#: with the construct: rare enough that the compiled path leaves it to pyld.
+DECLINED = {
+    "presentation-vc-as-string-fail.json": "a string (a JWT, read as a relative IRI) in a "
+    "@graph container: a node reference where a graph is expected",
+}
+
+
 @pytest.mark.parametrize(("name", "document"), DOCUMENTS, ids=[n for n, _ in DOCUMENTS])
 def test_fixture(name: str, document: dict[str, Any]) -> None:
     answered = check(document, lenient=False)
+    if not answered and Path(name).name in DECLINED:
+        return
     if not answered:
         # declined: only documents that strict mode refuses (each is pyld's to explain)
         assert isinstance(_pyld(document, True, default_loader()), str), name
+    assert Path(name).name not in DECLINED, f"{name} is answered now: take it off DECLINED"
 
 
 @pytest.mark.parametrize(("name", "document"),
