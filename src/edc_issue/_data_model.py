@@ -44,6 +44,10 @@ def require_data_model(credential: dict[str, Any]) -> None:
     :raises DataModelError: the first problem's code (``vcdm.*``), with every problem in
         ``problems`` as ``(path, "message [code]")`` and in ``findings``.
     """
+    from .formats.detect import is_presentation
+
+    if is_presentation(credential):
+        return  # a presentation's own rules are not a credential's
     findings = data_model_findings(credential)
     if not findings:
         return

@@ -272,8 +272,8 @@ class Verifier:
                 code="input.invalid",
             )
         result = fmt.verify(document, self, now)
-        if self.check_data_model:  # the VC Data Model, before the format's own checks
-            result.checks[:0] = data_model_checks(document, fmt.name)
+        if self.check_data_model:  # the VC Data Model, after the format's own checks
+            result.checks.extend(data_model_checks(document, fmt.name))
         if result.format is None:
             result.format = fmt.name
         return result
