@@ -263,3 +263,18 @@ def test_a_sealed_edc_is_checked() -> None:
     broken = dict(envelope, payload=json.dumps(payload))
     failed = [(c.path, c.code) for c in Verifier().verify(broken).checks if not c.ok]
     assert ("@context", "vcdm.base_context_not_first") in failed
+
+
+def test_a_jsonld_error_met_while_handling_another_is_its_own() -> None:
+    """pyld's errors were searched for a loader's refusal through __context__, which also
+    holds whatever the caller was handling: signing inside ``except DataModelError`` then
+    re-raised that DataModelError instead of the JSON-LD error."""
+    from edc_issue.errors import JsonLdError
+
+    doc = v2(**{"@context": [V2, {"VerifiableCredential": "https://example.org/#Bad"}]})
+    try:
+        sign(v2(credentialSubject={}), KEY)
+    except DataModelError:
+        with pytest.raises(JsonLdError) as info:
+            sign(doc, KEY, check_data_model=False)
+        assert info.value.pointer == "@context"  # a protected term redefined
