@@ -38,7 +38,7 @@ def test_sign_refuses_with_one_line_per_problem(tmp_path: Path,
     expected = [("@context", "vcdm.base_context_not_first"),
                 ("credentialSubject", "vcdm.empty_subject"),
                 ("validFrom", "vcdm.date_without_timezone")]
-    for line, (path, code_) in zip(lines, expected):
+    for line, (path, code_) in zip(lines, expected, strict=True):
         assert line.startswith(f"error: {bad}: {path}: ") and line.endswith(f"[{code_}]"), line
     assert "--no-data-model-check" in lines[0] and "check_data_model" not in err
     assert "Traceback" not in err

@@ -9,7 +9,6 @@ functions at the end of this module.
 from __future__ import annotations
 
 import sys
-
 import uuid
 from typing import Any
 

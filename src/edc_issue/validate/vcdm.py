@@ -261,7 +261,7 @@ def _check_related_form(out: list[Finding], value: Any, path: str) -> None:
                             "twice; each id must be unique", rule,
                             "vcdm.related_resource_duplicate", ident))
         else:
-            seen.add(ident)
+            seen.add(str(ident))
         digests = [k for k in ("digestSRI", "digestMultibase") if k in entry]
         if not digests:
             out.append(_err(where, "relatedResource needs a digestSRI or a digestMultibase",
@@ -369,13 +369,13 @@ def _digest_matches(key: str, claimed: str, data: bytes) -> bool | None:
             raw = b58decode(claimed[1:])
     except (ValueError, binascii.Error, KeyMaterialError):
         return False
-    alg = _MULTIHASH.get(raw[:2]) if len(raw) - 2 in _RAW else None
-    if alg is not None and len(raw) - 2 == hashlib.new(alg).digest_size:
-        return hmac.compare_digest(raw[2:], hashlib.new(alg, data).digest())
-    alg = _RAW.get(len(raw))  # a bare digest, as the W3C test suite writes it
-    if alg is None:
+    prefixed = _MULTIHASH.get(raw[:2]) if len(raw) - 2 in _RAW else None
+    if prefixed is not None and len(raw) - 2 == hashlib.new(prefixed).digest_size:
+        return hmac.compare_digest(raw[2:], hashlib.new(prefixed, data).digest())
+    bare = _RAW.get(len(raw))  # a bare digest, as the W3C test suite writes it
+    if bare is None:
         return None
-    return hmac.compare_digest(raw, hashlib.new(alg, data).digest())
+    return hmac.compare_digest(raw, hashlib.new(bare, data).digest())
 
 
 def _naive(value: datetime) -> datetime:
