@@ -144,7 +144,7 @@ _FAMILIES: tuple[str, ...] = ("format", "seal", "signature", "key", "validity", 
 
 def _family(name: str) -> str:
     lowered = name.lower()
-    if lowered.startswith("format"):
+    if lowered.startswith(("format", "vcdm")):  # the VC Data Model is the format's too
         return "format"
     if lowered.startswith("seal"):
         return "seal"
