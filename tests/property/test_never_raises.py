@@ -198,8 +198,9 @@ def test_the_known_escapes() -> None:
     chained["proof"][1]["previousProof"] = 5
     result = VERIFIER.verify(chained)
     assert not result.ok
-    assert [(c.path, c.code) for c in result.checks if "previousProof" in c.message] == [
-        ("proof[1]", "proof.malformed")]
+    assert ("proof.malformed", True) in [
+        (c.code, (c.path or "").startswith("proof[1]"))
+        for c in result.checks if not c.ok and "previousProof" in c.message]
     context = copy.deepcopy(DI_SIGNED[1])
     context["@context"] = "string"
     result = VERIFIER.verify(context)
