@@ -214,3 +214,14 @@ def test_a_value_that_is_no_document_is_an_input_error(value: Any) -> None:
         VERIFIER.verify(value)
     assert info.value.code == "input.invalid"
     _validates(value)
+
+
+def test_a_null_type_in_a_value_is_a_finding() -> None:
+    """Found by the 10,000-case run: pyld raised AttributeError turning a node with a null
+    ``@type`` into RDF (validate() let it escape); it is a ``jsonld.invalid`` finding."""
+    header, payload, signature = _jwt_parts()
+    payload["credentialSubject"][0]["name"] = {"type": None, "@type": None}
+    token = f"{_b64(header)}.{_b64(payload)}.{signature}"
+    report = validate(token)
+    assert not report.ok and "jsonld.invalid" in [f.code for f in report.findings]
+    assert not VERIFIER.verify(token).ok

@@ -271,6 +271,10 @@ def to_dataset(expanded: list[Any], loader: Any, cache: ContextCache
                 dataset[graph_name] = processor._graph_to_rdf(graph, issuer, opts)
     except _pyld.JsonLdError as exc:
         raise JsonLdError(f"JSON-LD to RDF failed: {exc}", code="jsonld.invalid") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # pyld fails this way on some expanded input it let through (a null @type)
+        raise JsonLdError(f"JSON-LD to RDF failed: {type(exc).__name__}: {exc}",
+                          code="jsonld.invalid") from exc
     return dataset
 
 
