@@ -47,6 +47,7 @@ def sign(
     loader: OfflineLoader | None = None,
     registry: SuiteRegistry | None = None,
     clock: Clock | None = None,
+    check_data_model: bool = True,
 ) -> JsonObject | str:
     """Sign *credential* with *key* and return the secured credential.
 
@@ -66,7 +67,10 @@ def sign(
         Badges and CLR credentials (their JSON Schema requires it) or when the proof set
         holds several proofs.
     :param loader: resolves ``@context``; default: bundled contexts only, offline.
+    :param check_data_model: refuse a credential that does not follow the W3C VC Data
+        Model (1.1 or 2.0); False only for test vectors that break the rules on purpose.
     :returns: a new dict with the proof added, or a compact JWS string for ``vc-jwt``.
+    :raises DataModelError: ``vcdm.*``, every problem with its JSON path in ``problems``.
     :raises JsonLdError: a term or type that no context defines (signing is strict).
     :raises KeyMaterialError: ``proof.algorithm_mismatch`` or ``key.no_secret``.
     :raises ProofFormatError: ``proof.unknown_suite``.
@@ -76,7 +80,7 @@ def sign(
         raise InputError("a credential must be a JSON object", code="input.invalid")
     issuer = Issuer(key, suite=suite, clock=clock, loader=loader, registry=registry,
                     issuer_from_key=issuer_from_key, proof_purpose=proof_purpose,
-                    proof_as_list=proof_as_list)
+                    proof_as_list=proof_as_list, check_data_model=check_data_model)
     return issuer.issue(credential, created=created, expires=expires, domain=domain,
                         challenge=challenge, proof_id=proof_id, previous_proof=previous_proof)
 
@@ -105,6 +109,7 @@ def verify(
     fetcher: Fetcher | None = None,
     check_conformance: bool = True,
     allow_unsigned_presentation: bool = False,
+    check_data_model: bool = True,
 ) -> VerificationResult:
     """Verify every proof, JWT or seal of *document* and return the checks made.
 
@@ -142,6 +147,8 @@ def verify(
     :param check_conformance: check a sealed EDC's payload against its SHACL profile.
     :param allow_unsigned_presentation: accept a presentation without a proof (a warning)
         when no *challenge* or *domain* is expected; by default it is not verified.
+    :param check_data_model: check the credential against the W3C VC Data Model (the
+        ``vcdm.*`` checks, every format); False skips them.
     :returns: a result whose ``ok`` is False when a check of severity ``error`` failed;
         never raises because a credential is bad.
     :raises EdcIssueError: only when no answer can be reached.
@@ -154,5 +161,6 @@ def verify(
         check_status=check_status, require_status=require_status, fetcher=fetcher,
         check_conformance=check_conformance,
         allow_unsigned_presentation=allow_unsigned_presentation,
+        check_data_model=check_data_model,
     )
     return verifier.verify(document)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ._data_model import require_data_model
 from ._io import check_depth
 from ._types import Clock, JsonObject, Signer
 from .errors import ConfigError, InputError
@@ -52,6 +53,10 @@ class Issuer:
     :param proof_as_list: write ``proof`` as an array; by default it is an array for Open
         Badges and CLR credentials (their JSON Schema requires it) or when the proof set
         holds several proofs.
+    :param check_data_model: refuse a credential that does not follow the W3C VC Data
+        Model (1.1 or 2.0, by its first ``@context``) with a
+        :class:`~edc_issue.errors.DataModelError` listing every problem; set False only
+        for test vectors that break the rules on purpose.
     :raises InputError: ``input.invalid`` when *signer* is not a signer.
     :raises ProofFormatError: ``proof.unknown_suite`` for an unknown *suite*.
     :raises KeyMaterialError: ``key.unsupported`` for a signer algorithm that is not
@@ -70,6 +75,7 @@ class Issuer:
         issuer_from_key: bool = False,
         proof_purpose: str = ASSERTION_METHOD,
         proof_as_list: bool | None = None,
+        check_data_model: bool = True,
     ) -> None:
         if not is_signer(signer):
             raise InputError(
@@ -87,6 +93,7 @@ class Issuer:
         self.issuer_from_key = issuer_from_key
         self.proof_purpose = proof_purpose
         self.proof_as_list = proof_as_list
+        self.check_data_model = check_data_model
 
     def __repr__(self) -> str:
         return f"Issuer(signer={self.signer.id!r}, suite={self.suite!r})"
@@ -112,6 +119,8 @@ class Issuer:
         :param proof_id: the new proof's ``id``; *previous_proof* names proofs already on
             the credential that it chains to (a proof chain); other existing proofs form a
             proof set.
+        :raises DataModelError: ``vcdm.*``: the credential does not follow the VC Data
+            Model (every problem in ``problems``), unless ``check_data_model=False``.
         :raises JsonLdError: a term or type that no context defines (signing is strict).
         :raises KeyMaterialError: ``proof.algorithm_mismatch``, ``key.no_secret``.
         :raises SignerError: ``signer.failed`` when the signer's backend fails.
@@ -123,6 +132,8 @@ class Issuer:
         document = copy.deepcopy(credential)
         if self.issuer_from_key:
             document = self._set_issuer(document)
+        if self.check_data_model:
+            require_data_model(document)  # before a status index is spent on it
         if self.status_list is not None:
             from .status.lists import attach_status
 

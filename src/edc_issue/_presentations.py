@@ -352,7 +352,8 @@ def is_vp_jwt(value: Any) -> bool:
         header, payload = decode_jwt(value)
     except EdcIssueError:
         return False
-    return (header.get("typ") in VP_JWT_TYPES or isinstance(payload.get("vp"), dict)
+    typ = header.get("typ")
+    return ((isinstance(typ, str) and typ in VP_JWT_TYPES) or isinstance(payload.get("vp"), dict)
             or is_presentation(payload))
 
 
@@ -371,7 +372,8 @@ def _credential_verifier(verifier: Verifier) -> Verifier:
         registry=verifier.registry, clock=verifier.clock,
         check_dates=verifier.policy.check_dates, status_lists=verifier._status_lists_given,
         check_status=verifier.check_status, require_status=verifier.require_status,
-        fetcher=verifier.fetcher, check_conformance=verifier.check_conformance, formats=extra)
+        fetcher=verifier.fetcher, check_conformance=verifier.check_conformance, formats=extra,
+        check_data_model=verifier.check_data_model)
     verifier._credential_verifier = child
     return child
 

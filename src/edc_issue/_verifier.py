@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._data_model import data_model_checks
 from ._io import check_depth
 from ._presentations import is_vp_jwt, looks_like_presentation
 from ._types import Clock, Fetcher, JsonObject
@@ -109,6 +110,10 @@ class Verifier:
     :param allow_unsigned_presentation: accept a presentation without a proof (a
         warning; its credentials are still verified) when no *challenge* or *domain* is
         expected. By default an unsigned presentation is not verified.
+    :param check_data_model: check the credential against the W3C VC Data Model (1.1 or
+        2.0) whatever its format: each rule broken is a failed ``vcdm.*`` check, and each
+        ``relatedResource`` digest is checked when the resource is available offline
+        (:func:`edc_issue._data_model.data_model_checks`). False skips them all.
 
     A presentation (JSON-LD with a Data Integrity proof, or a VP-JWT) is checked by
     :mod:`edc_issue._presentations`: *challenge* and *domain* are then what its proof
@@ -138,6 +143,7 @@ class Verifier:
         check_conformance: bool = True,
         formats: Iterable[FormatVerifier] = (),
         allow_unsigned_presentation: bool = False,
+        check_data_model: bool = True,
     ) -> None:
         if require_status and not check_status:
             raise InputError("require_status=True needs check_status=True",
@@ -159,6 +165,7 @@ class Verifier:
         self.check_conformance = check_conformance
         self.fetcher = fetcher
         self.allow_unsigned_presentation = allow_unsigned_presentation
+        self.check_data_model = check_data_model
         self.policy = ProofPolicy(proof_purpose=proof_purpose, domain=domain,
                                   challenge=challenge, require_key_binding=require_key_binding,
                                   check_dates=check_dates)
@@ -265,6 +272,8 @@ class Verifier:
                 code="input.invalid",
             )
         result = fmt.verify(document, self, now)
+        if self.check_data_model:  # the VC Data Model, after the format's own checks
+            result.checks.extend(data_model_checks(document, fmt.name))
         if result.format is None:
             result.format = fmt.name
         return result

@@ -9,6 +9,7 @@ its class (:data:`AREAS`)::
     ├─ InputError                 input.*            the data we were given is wrong (exit 2)
     │  ├─ ReadError               io.* (reading)     unreadable, not JSON, too large, fetch failed
     │  ├─ ModelError              model.*            wraps pydantic; .problems
+    │  ├─ DataModelError          vcdm.*             not the VC Data Model (on signing); .problems
     │  ├─ ContextError            jsonld.context_*   a context not bundled, or failing to load
     │  ├─ JsonLdError             jsonld.*           undefined terms, relative IRIs; .problems
     │  ├─ CanonicalizationError   canon.*            poison graph, bad N-Quads
@@ -40,7 +41,7 @@ reached (unreadable input, missing key, ...).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "AREAS",
@@ -53,6 +54,7 @@ __all__ = [
     "ConfigError",
     "ContextError",
     "ConversionError",
+    "DataModelError",
     "EdcIssueError",
     "EdcIssueWarning",
     "IOFailure",
@@ -166,6 +168,38 @@ class ModelError(InputError):
 
     code: ClassVar[str] = "model.invalid"
     codes: ClassVar[frozenset[str]] = frozenset({"model.invalid"})
+
+
+class DataModelError(InputError):
+    """A credential given to be signed does not follow the W3C VC Data Model (1.1 or 2.0,
+    chosen by its first ``@context``).
+
+    ``code`` is the first problem's; ``problems`` lists every one as ``(path, "message
+    [code]")``, and ``findings`` as :class:`~edc_issue.results.Finding` objects. Refused
+    before signing; ``check_data_model=False`` signs anyway (for test vectors only).
+    """
+
+    code: ClassVar[str] = "vcdm.invalid"
+    codes: ClassVar[frozenset[str]] = frozenset({
+        "vcdm.invalid", "vcdm.missing_context", "vcdm.base_context_not_first",
+        "vcdm.malformed_context", "vcdm.context_not_list", "vcdm.missing_type",
+        "vcdm.malformed_type", "vcdm.invalid_id", "vcdm.missing_issuer",
+        "vcdm.invalid_issuer", "vcdm.missing_subject", "vcdm.empty_subject",
+        "vcdm.invalid_date", "vcdm.date_without_timezone", "vcdm.dates_out_of_order",
+        "vcdm.missing_issuance_date", "vcdm.malformed", "vcdm.malformed_language_value",
+        "vcdm.related_resource", "vcdm.related_resource_duplicate",
+        "vcdm.related_resource_no_digest", "vcdm.related_resource_digest",
+        "vcdm.related_resource_unchecked",
+    })
+
+    def __init__(self, message: str, *, code: str | None = None, pointer: str | None = None,
+                 hint: str | None = None, spec: str | None = None,
+                 problems: list[tuple[str, str]] | None = None,
+                 findings: list[Any] | None = None) -> None:
+        super().__init__(message, code=code, pointer=pointer, hint=hint, spec=spec,
+                         problems=problems)
+        #: every problem as a :class:`~edc_issue.results.Finding`
+        self.findings: list[Any] = list(findings or [])
 
 
 class ContextError(InputError):
@@ -381,6 +415,7 @@ AREAS: dict[str, tuple[type[EdcIssueError], ...]] = {
     "input": (InputError,),
     "io": (ReadError, IOFailure),
     "model": (ModelError,),
+    "vcdm": (DataModelError,),
     "jsonld": (ContextError, JsonLdError),
     "canon": (CanonicalizationError,),
     "key": (KeyMaterialError,),

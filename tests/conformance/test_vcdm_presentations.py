@@ -94,13 +94,17 @@ def _secure(presentation: Any, *, self_asserted: bool) -> Any:
             token = ident.partition(",")[2]
             payload = _jwt_payload(token)
             credential = payload.get("vc", payload)
-            resigned = sign(credential, ISSUER, issuer_from_key=True, suite="vc-jwt")
+            # the suite's vectors break the data model on purpose: signed as they are,
+            # so that verify() is what refuses them
+            resigned = sign(credential, ISSUER, issuer_from_key=True, suite="vc-jwt",
+                            check_data_model=False)
             assert isinstance(resigned, str)
             entries[index] = dict(entry, id=envelope_jwt(resigned)["id"])
         elif "proof" not in entry:
             try:
-                entries[index] = (sign(entry, HOLDER) if self_asserted
-                                  else sign(entry, ISSUER, issuer_from_key=True))
+                entries[index] = (
+                    sign(entry, HOLDER, check_data_model=False) if self_asserted
+                    else sign(entry, ISSUER, issuer_from_key=True, check_data_model=False))
             except EdcIssueError:
                 pass  # e.g. "type": [] defines no credential terms: it stays unsigned
     return out

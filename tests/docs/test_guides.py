@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 GUIDES = ["issue-an-edc.md", "seal-an-edc.md", "open-badges.md", "validate-in-ci.md",
           "batch-from-a-spreadsheet.md", "serve.md", "render.md", "wallets.md",
-          "presentations.md"]
+          "presentations.md", "verify.md"]
 FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.S | re.M)
 
 

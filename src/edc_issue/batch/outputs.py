@@ -122,13 +122,16 @@ class SignStep:
     :param suite: ``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019`` or ``vc-jwt``; default from the key.
     :param created: the proofs' ``created`` time (default: when each is signed).
     :param issuer_from_key: set each credential's issuer to the key's controller.
+    :param check_data_model: refuse a row whose credential does not follow the W3C VC
+        Data Model (its row fails with the ``vcdm.*`` problems); False only for test
+        vectors.
     :raises ReadError, KeyMaterialError: the key cannot be loaded, or its algorithm is not
         one edc_issue signs with (checked at once).
     :raises ProofFormatError: ``proof.unknown_suite`` (checked at once).
     """
 
     def __init__(self, key: Any, *, suite: str | None = None, created: str | None = None,
-                 issuer_from_key: bool = False) -> None:
+                 issuer_from_key: bool = False, check_data_model: bool = True) -> None:
         from .._types import Signer
         from ..keys import Key, load_key
         from ..keys.signing import signer_controller
@@ -161,6 +164,7 @@ class SignStep:
         self.suite = suite
         self.created = created
         self.issuer_from_key = issuer_from_key
+        self.check_data_model = check_data_model
         self._issuer_id = signer_controller(loaded)
         self._key: Any = loaded
         # an unknown suite or an algorithm no suite takes is refused now, not on every row
@@ -169,7 +173,8 @@ class SignStep:
     def _make_issuer(self, signer: Any) -> Issuer:
         from .._issuer import Issuer
 
-        return Issuer(signer, suite=self.suite, issuer_from_key=self.issuer_from_key)
+        return Issuer(signer, suite=self.suite, issuer_from_key=self.issuer_from_key,
+                      check_data_model=getattr(self, "check_data_model", True))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

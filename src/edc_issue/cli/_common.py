@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
@@ -40,6 +41,9 @@ def _debug_enabled() -> bool:
             return True
         ctx = ctx.parent
     return "--debug" in sys.argv
+
+
+_OWN_CODE = re.compile(r"\[[a-z0-9]+\.[a-z0-9_]+\]$")
 
 
 def error_line(exc: BaseException, *, file: str | None = None, hint: str | None = None) -> str:
@@ -97,7 +101,9 @@ def handle_errors(*, file: str | None = None,
         codes = input_codes or {}
         click.echo(error_line(exc, file=file, hint=codes.get(exc.code)), err=True)
         for path, message in exc.problems[1:]:
-            click.echo(f"error: {file + ': ' if file else ''}{path}: {message} [{exc.code}]",
+            # a problem that carries its own code (DataModelError's) keeps it
+            tail = "" if _OWN_CODE.search(message) else f" [{exc.code}]"
+            click.echo(f"error: {file + ': ' if file else ''}{path}: {message}{tail}",
                        err=True)
         is_input = isinstance(exc, InputError) or exc.code in codes
         raise SystemExit(EXIT_INPUT if is_input else EXIT_FAILED) from None

@@ -18,6 +18,7 @@ FLAGS: dict[str, str] = {
     "require_status=True": "--require-status",
     "size=131072": "--size 131072",
     "challenge=...": "--challenge C",
+    "check_data_model=False": "--no-data-model-check",
 }
 
 

@@ -8,6 +8,7 @@ functions at the end of this module.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Any
 
@@ -189,9 +190,14 @@ def options(loader: Any, cache: ContextCache) -> dict[str, Any]:
     }
 
 
-def find_context_error(exc: BaseException) -> EdcIssueError | None:
-    """The :class:`EdcIssueError` (a loader's refusal) inside a pyld error, if any."""
-    seen: set[int] = set()
+def find_context_error(exc: BaseException, *, outside: BaseException | None = None
+                       ) -> EdcIssueError | None:
+    """The :class:`EdcIssueError` (a loader's refusal) inside a pyld error, if any.
+
+    :param outside: the exception being handled when pyld was called (its chain is the
+        caller's, not pyld's: an error the caller is handling is not the loader's).
+    """
+    seen: set[int] = {id(outside)} if outside is not None else set()
     stack: list[BaseException | None] = [exc]
     while stack:
         cur = stack.pop()
@@ -218,6 +224,7 @@ def expand(document: Any, loader: Any, cache: ContextCache, *, sentinel: bool,
         if dropped is not None:
             dropped.append(prop or "")
 
+    outside = sys.exc_info()[1]  # the caller's, if it calls us while handling one
     opts = options(loader, cache)
     if sentinel:
         # processed before the document's own contexts, like a first entry of its
@@ -226,15 +233,19 @@ def expand(document: Any, loader: Any, cache: ContextCache, *, sentinel: bool,
     try:
         result = Processor(cache.memo, on_dropped, tracker).expand(document, opts)
     except _pyld.JsonLdError as exc:
-        inner = find_context_error(exc)
+        inner = find_context_error(exc, outside=outside)
         if inner is not None:
             raise inner from None
         detail = getattr(exc, "type", "") or ""
         code = getattr(exc, "code", "") or ""
+        details = getattr(exc, "details", None)
+        # an error met while processing a context (a protected term redefined, a term
+        # mapped to no IRI) is the @context's, wherever pyld met it
+        in_context = isinstance(details, dict) and "context" in details
         raise JsonLdError(
             f"JSON-LD processing failed: {exc.args[0] if exc.args else exc}"
             + (f" ({code or detail})" if (code or detail) else ""),
-            code="jsonld.invalid",
+            code="jsonld.invalid", pointer="@context" if in_context else None,
         ) from exc
     except RecursionError:
         raise JsonLdError("JSON-LD nested too deeply to process", code="jsonld.invalid") from None
@@ -260,6 +271,10 @@ def to_dataset(expanded: list[Any], loader: Any, cache: ContextCache
                 dataset[graph_name] = processor._graph_to_rdf(graph, issuer, opts)
     except _pyld.JsonLdError as exc:
         raise JsonLdError(f"JSON-LD to RDF failed: {exc}", code="jsonld.invalid") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # pyld fails this way on some expanded input it let through (a null @type)
+        raise JsonLdError(f"JSON-LD to RDF failed: {type(exc).__name__}: {exc}",
+                          code="jsonld.invalid") from exc
     return dataset
 
 

@@ -163,7 +163,7 @@ def verify_jwt(token: str, *, resolver: VerificationMethodResolver, now: datetim
         return out
     out.payload = payload
     alg = header.get("alg")
-    if alg not in _ACCEPTED:
+    if not isinstance(alg, str) or alg not in _ACCEPTED:
         out.checks.append(Check("jwt.signature", False,
                                 f'JWS algorithm {alg!r} is not accepted; expected one of '
                                 f'{", ".join(sorted(_ACCEPTED))}', path="header.alg",

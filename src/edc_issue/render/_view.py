@@ -144,7 +144,7 @@ _FAMILIES: tuple[str, ...] = ("format", "seal", "signature", "key", "validity", 
 
 def _family(name: str) -> str:
     lowered = name.lower()
-    if lowered.startswith("format"):
+    if lowered.startswith(("format", "vcdm")):  # the VC Data Model is the format's too
         return "format"
     if lowered.startswith("seal"):
         return "seal"
@@ -228,7 +228,9 @@ def verification_view(
         return VerificationView(state="unchecked", headline=strings["not_checked"])
     rows: list[CheckRow] = []
     for family in _FAMILIES:
-        checks = [c for c in result.checks if _family(c.check) == family]
+        # a VC Data Model check shows only when it did not pass (then in the format row)
+        checks = [c for c in result.checks if _family(c.check) == family
+                  and not (c.ok and c.check.lower().startswith("vcdm"))]
         if not checks:
             continue
         failed = [c for c in checks if not c.ok and c.severity == "error"]

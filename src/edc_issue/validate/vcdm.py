@@ -10,14 +10,21 @@ See: <https://www.w3.org/TR/vc-data-model-2.0/#basic-concepts>,
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ..errors import KeyMaterialError
 from ..results import Finding
 from .nodemap import join_path
 
-__all__ = ["VC_V1", "VC_V2", "check_vcdm", "is_absolute_iri", "parse_datetime"]
+__all__ = ["VC_V1", "VC_V2", "check_related_resources", "check_vcdm", "is_absolute_iri",
+           "parse_datetime"]
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -28,6 +35,7 @@ _DATETIME = re.compile(
     r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
 )
 _LANGUAGE_VALUE_KEYS = frozenset({"@value", "@language", "@direction"})
+_TIMEZONE = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 
 
 def is_absolute_iri(value: Any) -> bool:
@@ -125,6 +133,10 @@ def check_vcdm(doc: dict[str, Any], *, prefix: str = "", as_issuer_input: bool =
                         f"or {VC_V1}, found {found!r}{hint}", "vcdm.context",
                         "vcdm.base_context_not_first", found))
         version = 0
+    if ctx is not None and not isinstance(ctx, list):
+        out.append(_err(join_path(prefix, "@context"), "@context must be an ordered list "
+                        f"(a JSON array) whose first item is {VC_V2} or {VC_V1}",
+                        "vcdm.context", "vcdm.context_not_list"))
     for i, c in enumerate(contexts):
         if not isinstance(c, (str, dict)):
             out.append(_err(join_path(join_path(prefix, "@context"), i),
@@ -201,6 +213,10 @@ def check_vcdm(doc: dict[str, Any], *, prefix: str = "", as_issuer_input: bool =
                             "vcdm.invalid_date", doc[key]))
         else:
             parsed[key] = when
+            if not edc and not _TIMEZONE.search(doc[key]):
+                out.append(_err(join_path(prefix, key), f"{key} must be a dateTimeStamp with "
+                                f"a time zone (Z or +hh:mm), found {doc[key]!r}",
+                                "vcdm.dates", "vcdm.date_without_timezone", doc[key]))
     if version == 1 and "issuanceDate" not in doc and not as_issuer_input and not edc:
         out.append(_err(join_path(prefix, "issuanceDate"), "issuanceDate is missing "
                         "(required by VC Data Model 1.1)", "vcdm.dates",
@@ -217,7 +233,149 @@ def check_vcdm(doc: dict[str, Any], *, prefix: str = "", as_issuer_input: bool =
     _check_typed(out, doc, "termsOfUse", prefix, rule="vcdm.termsOfUse")
     _check_typed(out, doc, "refreshService", prefix, rule="vcdm.refreshService")
     _check_typed(out, doc, "proof", prefix, rule="vcdm.proof")
+    if "relatedResource" in doc:
+        _check_related_form(out, doc["relatedResource"], join_path(prefix, "relatedResource"))
     return out
+
+
+def _check_related_form(out: list[Finding], value: Any, path: str) -> None:
+    rule = "vcdm.relatedResource"
+    entries = value if isinstance(value, list) else [value]
+    if not entries:
+        out.append(_err(path, "relatedResource must be one or more objects (it is empty)",
+                        rule, "vcdm.related_resource"))
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        where = join_path(path, i) if isinstance(value, list) else path
+        if not isinstance(entry, dict):
+            out.append(_err(where, "each relatedResource entry must be an object with an id "
+                            "and a digestSRI or digestMultibase", rule, "vcdm.related_resource"))
+            continue
+        ident = entry.get("id")
+        if not is_absolute_iri(ident):
+            out.append(_err(join_path(where, "id"), "relatedResource needs an id that is one "
+                            f"absolute URL, found {ident!r}" if ident is not None else
+                            "relatedResource lacks its id", rule, "vcdm.invalid_id", ident))
+        elif ident in seen:
+            out.append(_err(join_path(where, "id"), f"relatedResource id {ident} is listed "
+                            "twice; each id must be unique", rule,
+                            "vcdm.related_resource_duplicate", ident))
+        else:
+            seen.add(str(ident))
+        digests = [k for k in ("digestSRI", "digestMultibase") if k in entry]
+        if not digests:
+            out.append(_err(where, "relatedResource needs a digestSRI or a digestMultibase",
+                            rule, "vcdm.related_resource_no_digest"))
+        for key in digests:
+            if not isinstance(entry[key], str) or not entry[key]:
+                out.append(_err(join_path(where, key), f"{key} must be a string",
+                                rule, "vcdm.related_resource", entry[key]))
+
+
+def check_related_resources(doc: Any, *, prefix: str = "",
+                            resource: Callable[[str], bytes | None] | None = None
+                            ) -> list[Finding]:
+    """Check each ``relatedResource`` digest against the resource's bytes, where they can
+    be had offline (by default: the bundled JSON-LD contexts).
+
+    Returns one finding per digest: severity ``info`` when it matches, ``error`` when it
+    does not (``vcdm.related_resource_digest``), ``warning`` when the resource is not
+    available offline or the digest's form is not one known
+    (``vcdm.related_resource_unchecked``): a digest that cannot be checked is never
+    reported as passed. Malformed entries are :func:`check_vcdm`'s findings, not these.
+
+    :param resource: returns a resource's bytes by URL, or None (default: the bundled
+        context of that URL, if any).
+    """
+    if not isinstance(doc, dict) or "relatedResource" not in doc:
+        return []
+    fetch = resource or _bundled_bytes
+    value = doc["relatedResource"]
+    out: list[Finding] = []
+    rule = "vcdm.relatedResource"
+    for i, entry in enumerate(value if isinstance(value, list) else [value]):
+        where = join_path(join_path(prefix, "relatedResource"), i) if isinstance(
+            value, list) else join_path(prefix, "relatedResource")
+        if not isinstance(entry, dict) or not is_absolute_iri(entry.get("id")):
+            continue
+        ident = entry["id"]
+        for key in ("digestSRI", "digestMultibase"):
+            claimed = entry.get(key)
+            if not isinstance(claimed, str):
+                continue
+            path = join_path(where, key)
+            data = fetch(ident)
+            if data is None:
+                out.append(Finding(path, f"{ident} is not available offline: its {key} was "
+                                   "not checked", severity="warning", rule=rule,
+                                   code="vcdm.related_resource_unchecked"))
+                continue
+            verdict = _digest_matches(key, claimed, data)
+            if verdict is None:
+                out.append(Finding(path, f"{key} {claimed!r} is not a digest form known here "
+                                   "(sha256/384/512): not checked", severity="warning",
+                                   rule=rule, code="vcdm.related_resource_unchecked"))
+            elif verdict:
+                out.append(Finding(path, f"the {key} of {ident} matches", severity="info",
+                                   rule=rule))
+            else:
+                out.append(_err(path, f"the {key} does not match {ident} (the copy available "
+                                "offline)", rule, "vcdm.related_resource_digest", claimed))
+    return out
+
+
+def _bundled_bytes(url: str) -> bytes | None:
+    from ..jsonld.loader import context_file
+
+    try:
+        return context_file(url).read_bytes()
+    except (KeyError, OSError):
+        return None
+
+
+_SRI = {"sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+#: multihash prefixes (code, length) of the SHA-2 digests
+_MULTIHASH = {b"\x12\x20": "sha256", b"\x20\x30": "sha384", b"\x13\x40": "sha512"}
+_RAW = {32: "sha256", 48: "sha384", 64: "sha512"}
+
+
+def _digest_matches(key: str, claimed: str, data: bytes) -> bool | None:
+    """True/False when *claimed* is a digest form known here, None otherwise."""
+    if key == "digestSRI":
+        # one or more "alg-base64" separated by spaces; a match of any strong one counts
+        verdicts = []
+        for token in claimed.split():
+            alg, _, b64 = token.partition("-")
+            if alg not in _SRI or not b64:
+                continue
+            try:
+                text = b64.split("?")[0]
+                expected = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+            except (ValueError, binascii.Error):
+                verdicts.append(False)
+                continue
+            verdicts.append(hmac.compare_digest(expected, hashlib.new(alg, data).digest()))
+        return None if not verdicts else any(verdicts)
+    if len(claimed) < 2 or claimed[0] not in "uzm":
+        return None
+    try:
+        if claimed[0] == "u":
+            raw = base64.urlsafe_b64decode(claimed[1:] + "=" * (-len(claimed[1:]) % 4))
+        elif claimed[0] == "m":
+            raw = base64.b64decode(claimed[1:] + "=" * (-len(claimed[1:]) % 4))
+        else:
+            from ..keys._base58 import b58decode  # keys load cryptography: on use only
+
+            raw = b58decode(claimed[1:])
+    except (ValueError, binascii.Error, KeyMaterialError):
+        return False
+    prefixed = _MULTIHASH.get(raw[:2]) if len(raw) - 2 in _RAW else None
+    if prefixed is not None and len(raw) - 2 == hashlib.new(prefixed).digest_size:
+        return hmac.compare_digest(raw[2:], hashlib.new(prefixed, data).digest())
+    bare = _RAW.get(len(raw))  # a bare digest, as the W3C test suite writes it
+    if bare is None:
+        return None
+    return hmac.compare_digest(raw, hashlib.new(bare, data).digest())
 
 
 def _naive(value: datetime) -> datetime:

@@ -76,3 +76,16 @@ def test_a_signer_or_suite_that_cannot_work_is_refused_before_any_row() -> None:
         SignStep(CountingSigner(generate_key("ed25519")), suite="eddsa-rdfc-2099")
     assert suite.value.code == "proof.unknown_suite"
     assert wrong.calls == 0
+
+
+def test_a_row_that_is_not_the_vc_data_model_fails_with_its_path(
+        tmp_path: Path, ob3_template: dict[str, Any]) -> None:
+    template = dict(ob3_template, validFrom="2024-01-01T00:00:00")  # no time zone
+    key = generate_key("ed25519")
+    report = issue_batch(template, [learner(1), learner(2)], SignStep(key), tmp_path / "on")
+    assert report.issued == 0 and len(report.failures) == 2
+    text = str(report.failures[0])
+    assert "validFrom" in text and "vcdm.date_without_timezone" in text, text
+    unchecked = issue_batch(template, [learner(1)], SignStep(key, check_data_model=False),
+                            tmp_path / "off")
+    assert unchecked.issued == 1, unchecked.failures

@@ -14,6 +14,7 @@ from edc_issue._api import sign, verify
 from edc_issue.errors import (
     ConfigError,
     ContextError,
+    DataModelError,
     InputError,
     JsonLdError,
     KeyMaterialError,
@@ -148,8 +149,11 @@ def test_signing_refuses_unknown_context() -> None:
 def test_bad_created_and_no_context() -> None:
     with pytest.raises(ProofFormatError):
         sign(UNSIGNED, ED_KEY, created="yesterday")
-    with pytest.raises(ProofFormatError):
+    with pytest.raises(DataModelError) as info:
         sign({"type": "VerifiableCredential"}, ED_KEY)
+    assert info.value.code == "vcdm.missing_context"
+    with pytest.raises(ProofFormatError):  # the proof layer refuses it too
+        sign({"type": "VerifiableCredential"}, ED_KEY, check_data_model=False)
     with pytest.raises(InputError):
         sign([], ED_KEY)  # type: ignore[arg-type]
 

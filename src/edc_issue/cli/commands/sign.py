@@ -31,14 +31,18 @@ _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 @click.option("--password-env", "password_env", metavar="VAR",
               help="Read the password of an encrypted PEM --key from environment variable "
                    "VAR (default: ask when one is needed).")
+@click.option("--no-data-model-check", "no_data_model_check", is_flag=True,
+              help="Sign even if the credential breaks the VC Data Model (test vectors "
+                   "only; by default it is refused, exit 2, one line per problem).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (atomically) instead of stdout.")
 def command(input_file: Path, key_file: Path, suite: str | None, created: str | None,
             issuer_from_key: bool, proof_as_list: bool | None, password_env: str | None,
-            output: Path | None) -> None:
+            no_data_model_check: bool, output: Path | None) -> None:
     """Sign IN.json with --key and print (or write to -o) the signed credential.
 
-    Signing is strict and offline: every term must be defined by a bundled @context.
+    Signing is strict and offline: every term must be defined by a bundled @context, and
+    the credential must follow the W3C VC Data Model (1.1 or 2.0, by its first @context).
     An encrypted PEM key's password comes from --password-env VAR, else a prompt on a
     terminal, else one line of standard input; it is never taken on the command line.
     """
@@ -49,7 +53,8 @@ def command(input_file: Path, key_file: Path, suite: str | None, created: str | 
     with handle_errors(file=str(input_file)):
         credential = read_json_object(input_file)
         signed = sign(credential, key, suite=suite, created=created,
-                      issuer_from_key=issuer_from_key, proof_as_list=proof_as_list)
+                      issuer_from_key=issuer_from_key, proof_as_list=proof_as_list,
+                      check_data_model=not no_data_model_check)
         text = signed if isinstance(signed, str) else json.dumps(signed, indent=2,
                                                                  ensure_ascii=False)
         if output is not None:
