@@ -11,7 +11,8 @@ such as a configured ``Verifier.verify``) on the same document and renders the o
                             verify_url="https://verify.example.edu/c/42",
                             verifier=partial(verify, trust=[root_pem]))
     out.content          # the PDF's bytes
-    out.verification.ok  # what the page says
+    out.verification.ok  # what verifying found
+    out.verified         # what the page says (fail closed: an undecided check is NOT verified)
 
 The command line (``edc-issue render``), batch issuance and the HTTP service call this.
 """
@@ -38,6 +39,14 @@ class Rendered:
     media_type: str
     verification: VerificationResult
     source: Source
+
+    @property
+    def verified(self) -> bool:
+        """True when the page reads verified: the result verified and no warning left a
+        seal, key or status undecided (fail closed; see :mod:`edc_issue.render._view`)."""
+        from .render._view import is_note
+
+        return self.verification.ok and all(is_note(c) for c in self.verification.warnings)
 
 
 def verify_and_render(

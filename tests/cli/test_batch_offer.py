@@ -4,12 +4,12 @@ per row, instead of or beside the credential files.
 - In-process (``IssuerOffers``): each row's offer link is in the report, its QR code decodes
   (zbarimg) to the link, and a wallet (the pre-authorized flow, in-process) collects a badge
   that verifies, bound to its key; the same offer a second time is refused.
-- From the command line (``ServiceOffers``): every row's unsigned credential is posted to the
-  tenant's ``/offers`` with the bearer token; ``offers.csv`` joins each data row to its link,
-  QR file and transaction code for a mail merge. The tenant here is a stand-in HTTP server on
-  127.0.0.1 that answers as ``edc-issue serve``'s ``POST /instance/{tenant}/offers`` does
-  (``{id, link, offerUri, txCode}``), creating the offers with the library's
-  ``CredentialIssuer``, so the offers it records can be collected.
+- From the command line (``ServiceOffers``): every row's unsigned credential is posted to a
+  real ``edc-issue serve`` on 127.0.0.1 (``POST /instance/default/offers`` with the tenant's
+  bearer token); ``offers.csv`` joins each data row to its link, QR file and transaction
+  code for a mail merge. A wallet (over HTTP: offer, token, nonce, proof, credential)
+  collects one row's badge, which verifies with its status list fetched from the service;
+  the same code a second time is refused, and the other rows' offers are still open.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import csv
 import json
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +34,12 @@ from edc_issue.oid4vci.metadata import PRE_AUTHORIZED_GRANT, CredentialConfigura
 from edc_issue.oid4vci.offers import IssuerOffers, parse_offer_link
 from edc_issue.proofs.sd_jwt import sign_jws
 
+from ..interop.edc_serve import Served, edc_serve
 from .test_batch_cli import COLUMNS, KEY_FILE, _csv, _learner, workdir  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((ROOT / "src" / "edc_issue" / "templates" / "ob3-badge.json").read_text())
 ISSUER_URL = "https://badges.example.edu/instance/moodle"
-TOKEN = "test-only-bearer-token-for-the-stand-in-tenant"
 
 
 def _issuer() -> tuple[CredentialIssuer, str]:
@@ -132,81 +130,96 @@ def test_in_process_offers_refuse_worker_processes(tmp_path: Path) -> None:
                     tmp_path / "out", jobs=2)
 
 
-class _Tenant(BaseHTTPRequestHandler):
-    """Answers ``POST /instance/moodle/offers`` as the service does (a stand-in)."""
+def _wallet(served: Served, link: str, tx_code: str | None) -> dict[str, Any]:
+    """What a wallet does with the link, over HTTP against the service: the offer document,
+    token (then the same code again: refused), nonce, proof, credential."""
+    import httpx
 
-    issuer: CredentialIssuer
-    seen: list[str]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.seen.append(self.headers.get("Authorization", ""))
-        if self.path != "/instance/moodle/offers" or \
-                self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self.send_response(401)
-            self.send_header("Content-Type", "application/problem+json")
-            self.end_headers()
-            self.wfile.write(b'{"title": "unauthorized"}')
-            return
-        made = self.issuer.create_offer(body["credential"], "badge",
-                                        tx_code=bool(body.get("txCode")))
-        answer = json.dumps({"id": made.id, "link": made.link, "offerUri": made.offer_uri,
-                             "txCode": made.tx_code}).encode()
-        self.send_response(201)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-
-@pytest.fixture
-def tenant() -> Iterator[tuple[str, type[_Tenant]]]:
-    issuer, _ = _issuer()
-    handler = type("Handler", (_Tenant,), {"issuer": issuer, "seen": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/instance/moodle", handler
-    server.shutdown()
-    server.server_close()
+    uri, _ = parse_offer_link(link)
+    assert uri is not None and uri.startswith(served.issuer + "/credential-offer/")
+    meta = httpx.get(f"{served.url}/.well-known/openid-credential-issuer/instance/default",
+                     timeout=30).json()
+    grant = httpx.get(uri, timeout=30).json()["grants"][PRE_AUTHORIZED_GRANT]
+    form = {"grant_type": PRE_AUTHORIZED_GRANT,
+            "pre-authorized_code": grant["pre-authorized_code"]}
+    if tx_code:
+        form["tx_code"] = tx_code
+    answer = httpx.post(f"{served.issuer}/token", data=form, timeout=30)
+    assert answer.status_code == 200, answer.text
+    again = httpx.post(f"{served.issuer}/token", data=form, timeout=30)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    holder = generate_key("p256")
+    jwk = holder.public_only().to_jwk()
+    jwk.pop("kid")
+    nonce = httpx.post(meta["nonce_endpoint"], timeout=30).json()["c_nonce"]
+    proof = sign_jws({"typ": "openid4vci-proof+jwt", "jwk": jwk},
+                     {"aud": served.issuer, "iat": int(time.time()), "nonce": nonce}, holder)
+    issued = httpx.post(meta["credential_endpoint"], timeout=60,
+                        headers={"Authorization": f"Bearer {answer.json()['access_token']}"},
+                        json={"credential_configuration_id": "open-badge",
+                              "proofs": {"jwt": [proof]}})
+    assert issued.status_code == 200, issued.text
+    credential: dict[str, Any] = issued.json()["credentials"][0]["credential"]
+    return credential
 
 
+def _entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
+    status = credential.get("credentialStatus")
+    return status if isinstance(status, list) else [status] if status else []
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A real ``edc-issue serve`` on 127.0.0.1 (its default tenant, SQLite)."""
+    with edc_serve(tmp_path_factory.mktemp("serve")) as running:
+        yield running
+
+
+@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_issue_offer_from_the_command_line(workdir: Path, tenant: tuple[str, Any],  # noqa: F811
+def test_issue_offer_from_the_command_line(workdir: Path, served: Served,  # noqa: F811
                                            monkeypatch: pytest.MonkeyPatch, jobs: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    url, handler = tenant
-    monkeypatch.setenv("LMS_TOKEN", TOKEN)
+    monkeypatch.setenv("LMS_TOKEN", served.token)
     data = _csv(workdir / "learners.csv", [COLUMNS] + [_learner(i) for i in range(4)])
     assert main(["issue", "--template", "ob3/ob3-badge.json", "--data", str(data),
-                 "--offer", url, "--offer-token-env", "LMS_TOKEN", "--tx-code",
-                 "--offer-issuer", "did:web:badges.example.edu",
+                 "--offer", served.issuer, "--offer-token-env", "LMS_TOKEN", "--tx-code",
+                 "--offer-issuer", served.key.controller,
                  "--key-column", "student_id", "--jobs", jobs, "-o", "out", "--quiet"]) == 0
-    assert TOKEN not in capsys.readouterr().out
+    assert served.token not in capsys.readouterr().out
     with (workdir / "out" / "offers.csv").open(encoding="utf-8", newline="") as fh:
         merged = list(csv.DictReader(fh))
     assert [m["email"] for m in merged] == [f"learner{i}@example.org" for i in range(4)]
     for m in merged:
         assert (workdir / "out" / m["qr"]).is_file()
         assert m["offer"].startswith("openid-credential-offer://") and m["tx_code"].isdigit()
-    credential = _collect(handler.issuer, merged[2]["offer"], merged[2]["tx_code"])
-    assert verify(credential).ok
-    assert handler.seen == [f"Bearer {TOKEN}"] * 4
+    ids = [parse_offer_link(m["offer"])[0].rsplit("/", 1)[1]  # type: ignore[union-attr]
+           for m in merged]
+    assert len(set(ids)) == 4 and {served.offer_state(i) for i in ids} == {"offered"}
+    credential = _wallet(served, merged[2]["offer"], merged[2]["tx_code"])
+    lists = [served.get_json(e["statusListCredential"])  # fetched from the service
+             for e in _entries(credential)]
+    assert lists, "the service allocates a status entry for what a wallet collects"
+    result = verify(credential, status_lists=lists)
+    assert result.ok, [c.to_json() for c in result.checks if not c.ok]
+    assert credential["issuer"]["id"] == served.key.controller
+    assert credential["credentialSubject"]["id"].startswith("did:")
+    assert credential["credentialSubject"]["identifier"]  # the row's values are in it
+    assert served.offer_state(ids[2]) == "issued"
+    assert [served.offer_state(i) for i in ids[:2] + ids[3:]] == ["offered"] * 3
+    assert served.token not in (served.data.parent / "server.log").read_text()
 
 
+@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_a_refused_token_fails_every_row_without_showing_it(
-        workdir: Path, tenant: tuple[str, Any], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        workdir: Path, served: Served, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
         capsys: pytest.CaptureFixture[str]) -> None:
-    url, _ = tenant
     monkeypatch.setenv("EDC_ISSUE_TOKEN", "wrong-secret-token")
     assert main(["issue", "--template", "ob3/ob3-badge.json", "--data", "ob3/learners.csv",
-                 "--offer", url, "--offer-issuer", "did:web:badges.example.edu", "-o", "out",
-                 "--quiet"]) == 1
+                 "--offer", served.issuer, "--offer-issuer", served.key.controller,
+                 "-o", "out", "--quiet"]) == 1
     captured = capsys.readouterr()
     assert "HTTP 401" in captured.err and "[io.fetch_failed]" in captured.err
     assert "wrong-secret-token" not in captured.err + captured.out

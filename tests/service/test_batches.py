@@ -23,6 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -91,7 +92,9 @@ def test_a_batch_job_in_process(app: App) -> None:
     assert len(credentials) == 5
     for credential in credentials:
         assert credential["issuer"]["id"] == app.issuer
-        assert verify(credential).ok
+        listed = _list_credential(app, credential["credentialStatus"])
+        result = verify(credential, status_lists=[listed])
+        assert result.ok and not result.warnings, result.warnings
     # the default tenant's route is the same job
     assert app.client.get(location.removeprefix("/instance/default"),
                           headers=app.auth()).json()["state"] == "done"
@@ -194,8 +197,16 @@ def _check_each_row_issued_once(url: str, location: str, token: str, rows: int) 
     assert len({c["id"] for c in credentials}) == rows
     named = {f for entry in report["rows"] for f in entry["files"]}
     assert named == {n for n in found if not n.startswith("report")}
+    # each row's status index is its own, and the one the journal gave it (the report's)
+    indexes = {c["id"]: int(c["credentialStatus"]["statusListIndex"]) for c in credentials}
+    assert len(set(indexes.values())) == rows
+    for entry in report["rows"]:
+        assert entry["statusListIndex"] == indexes[entry["id"]], entry
+    [list_url] = {c["credentialStatus"]["statusListCredential"] for c in credentials}
+    # the list as the running server publishes it (its URL names the first server's port)
+    published = httpx.get(url + urlsplit(list_url).path, timeout=60).json()
     for credential in credentials[:: max(1, rows // 5)]:
-        assert verify(credential).ok
+        assert verify(credential, status_lists=[published]).ok
 
 
 @pytest.mark.allow_hosts(LOCAL)
@@ -223,6 +234,16 @@ def test_a_restart_in_the_middle_of_a_job(tmp_path: Path, start_server: Any) -> 
     assert state["state"] == "done", state
     assert state["attempts"] == 2
     _check_each_row_issued_once(second.url, location, token, rows)
+    # a credential of the resumed job is revoked by its id
+    found = _credentials(httpx.get(f"{location}/outputs", headers=headers, timeout=60).content)
+    last = json.loads(found[sorted(n for n in found if not n.startswith("report"))[-1]])
+    answer = httpx.post(f"{second.url}/credentials/status", headers=headers, timeout=60, json={
+        "credentialId": last["id"],
+        "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]})
+    assert answer.status_code == 200, answer.text
+    published = httpx.get(second.url + urlsplit(
+        last["credentialStatus"]["statusListCredential"]).path, timeout=60).json()
+    assert not verify(last, status_lists=[published]).ok
 
 
 @pytest.mark.allow_hosts(LOCAL)
@@ -244,3 +265,82 @@ def test_a_job_on_two_servers_sharing_postgres_runs_once(tmp_path: Path, pg_url:
     claims = [line for server in (first, second) for line in server.logs().splitlines()
               if '"batch_job_claimed"' in line]
     assert len(claims) == 3, claims  # each job claimed once, by one of the two processes
+
+
+# ---- status entries of batch credentials ---------------------------------------------------
+
+
+def _list_credential(app: App, entry: dict[str, Any]) -> Any:
+    response = app.client.get(entry["statusListCredential"].removeprefix("http://testserver"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_batch_job_allocates_status_from_the_database(app: App) -> None:
+    """Each row's entry comes from the tenant's list in the database, distinct from the
+    entries /credentials/issue hands out meanwhile; one batch credential revoked through
+    POST /credentials/status fails verification against the list the service publishes,
+    and only that one."""
+    from svc_helpers import issue_body
+
+    rows = 40
+    response = app.client.post("/instance/default/batches", headers=app.auth(), **files(rows))
+    assert response.status_code == 202, response.text
+    location = response.headers["Location"]
+    singles: list[dict[str, Any]] = []
+    during: list[str] = []
+    for i in range(8):  # while the job runs, in the runner's thread
+        body = issue_body(app)
+        body["credential"]["id"] = f"urn:uuid:00000000-0000-4000-8000-{i:012d}"
+        issued = app.client.post("/credentials/issue", json=body, headers=app.auth())
+        assert issued.status_code == 201, issued.text
+        singles.append(issued.json()["verifiableCredential"])
+        during.append(app.client.get(location, headers=app.auth()).json()["state"])
+    assert "running" in during or "queued" in during, during
+    state = wait_done(app.client.get, location, app.auth())
+    assert (state["state"], state["issued"]) == ("done", rows), state
+    found = _credentials(app.client.get(f"{location}/outputs", headers=app.auth()).content)
+    batch = [json.loads(d) for n, d in found.items()
+             if n.endswith(".json") and not n.startswith("report")]
+    assert len(batch) == rows
+    entries = [c["credentialStatus"] for c in batch]
+    assert {e["statusPurpose"] for e in entries} == {"revocation"}
+    urls = {e["statusListCredential"] for e in entries + [s["credentialStatus"]
+                                                          for s in singles]}
+    assert len(urls) == 1  # the tenant's one list, whichever route issued
+    indexes = [int(e["statusListIndex"]) for e in entries]
+    single_indexes = {int(s["credentialStatus"]["statusListIndex"]) for s in singles}
+    assert len(set(indexes)) == rows and len(single_indexes) == len(singles)
+    assert not set(indexes) & single_indexes
+    # the report's index is the credential's
+    report = app.client.get(f"{location}/report", headers=app.auth()).json()
+    by_id = {r["id"]: r["statusListIndex"] for r in report["rows"]}
+    assert all(by_id[c["id"]] == int(c["credentialStatus"]["statusListIndex"]) for c in batch)
+    before = _list_credential(app, entries[0])
+    assert all(verify(c, status_lists=[before]).ok for c in batch)
+    revoked = batch[7]
+    answer = app.client.post("/instance/default/credentials/status", headers=app.auth(), json={
+        "credentialId": revoked["id"],
+        "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]})
+    assert answer.status_code == 200, answer.text
+    after = _list_credential(app, entries[0])
+    results = {c["id"]: verify(c, status_lists=[after]) for c in batch + singles}
+    assert [i for i, r in results.items() if not r.ok] == [revoked["id"]]
+    assert "status.revoked" in [c.code for c in results[revoked["id"]].checks]
+
+
+def test_a_tenant_without_status_purposes_issues_batches_without_entries(
+        tmp_path: Path) -> None:
+    from svc_helpers import make_app
+
+    for app in make_app(tmp_path / "data"):
+        tenant = app.service.tenants["default"]
+        object.__setattr__(tenant.config, "status_purposes", ())
+        response = app.client.post("/instance/default/batches", headers=app.auth(), **files(2))
+        state = wait_done(app.client.get, response.headers["Location"], app.auth())
+        assert state["state"] == "done", state
+        found = _credentials(app.client.get(f"{response.headers['Location']}/outputs",
+                                            headers=app.auth()).content)
+        batch = [json.loads(d) for n, d in found.items()
+                 if n.endswith(".json") and not n.startswith("report")]
+        assert len(batch) == 2 and not any("credentialStatus" in c for c in batch)

@@ -8,7 +8,12 @@ decide nothing about content; a theme's own template gets the same view.
 
 Verification is never inferred here: without a ``VerificationResult`` the page says
 "not verified"; with a failing one it says "NOT verified" and names the checks that failed.
-Who sealed or signed, and when, is shown only for a result that verified.
+Fail closed: a result that verified with a warning which leaves a seal, a signing key or a
+status undecided (:data:`UNCONFIRMED`: no trust anchor for the seal, a status list not
+checked...) also reads "NOT verified", with the reason in plain words; the other warnings
+(:func:`is_note`: a SHACL profile not run, a second proof of an unknown suite skipped) are
+notes, and the page reads "Verified, with notes". Who sealed or signed, and when, is shown
+only for a result that verified.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from ._i18n import Strings, Text, format_date
 from ._source import Source
 
 if TYPE_CHECKING:
-    from ..results import VerificationResult
+    from ..results import Check, VerificationResult
     from .themes import Theme
 
-__all__ = ["Fact", "Image", "Item", "VerificationView", "View", "build_view"]
+__all__ = ["UNCONFIRMED", "Fact", "Image", "Item", "VerificationView", "View", "build_view",
+           "is_note"]
 
 Template = Literal["edc-microcredential", "edc-diploma", "badge"]
 State = Literal["verified", "failed", "unchecked"]
@@ -73,7 +79,7 @@ class CheckRow:
 
     key: str
     label: str
-    state: Literal["ok", "failed", "warning"]
+    state: Literal["ok", "failed", "warning", "note"]
     state_label: str
     message: Text | None = None
 
@@ -159,6 +165,32 @@ def _family(name: str) -> str:
     return "other"
 
 
+#: The warnings that leave a check undecided, by code, and the words (``reason.*``) that say
+#: why on the page: a page with one of them reads "NOT verified". A warning that is neither
+#: here nor a note (:func:`is_note`) is undecided too, with ``reason.other``.
+UNCONFIRMED: dict[str, str] = {
+    "seal.no_trust_anchor": "reason.seal_untrusted",
+    "seal.test_anchor": "reason.seal_test_anchor",
+    "seal.revocation_unknown": "reason.seal_revocation",
+    "status.list_not_given": "reason.status",
+    "status.fetch_failed": "reason.status",
+    "status.unsupported_type": "reason.status",
+    "status.malformed_entry": "reason.status",
+    "proof.key_binding_unconfirmed": "reason.key_binding",
+}
+
+#: Warnings that are notes: the proof that decided the verdict was checked without them.
+_NOTE_CODES = frozenset({"proof.unknown_suite"})
+
+
+def is_note(check: Check) -> bool:
+    """True for a warning that does not touch what makes a credential trustworthy: the
+    format family (a SHACL profile or a JSON Schema that was not run) and a proof of an
+    unknown suite skipped beside the one that verified."""
+    return check.code not in UNCONFIRMED and (
+        _family(check.check) == "format" or check.code in _NOTE_CODES)
+
+
 def _b64url_json(text: str) -> Mapping[str, Any] | None:
     try:
         value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
@@ -235,19 +267,30 @@ def verification_view(
             continue
         failed = [c for c in checks if not c.ok and c.severity == "error"]
         warned = [c for c in checks if not c.ok and c.severity == "warning"]
-        state: Literal["ok", "failed", "warning"] = (
-            "failed" if failed else "warning" if warned else "ok")
-        first = (failed or warned)[0] if (failed or warned) else None
+        undecided = [c for c in warned if not is_note(c)]
+        state: Literal["ok", "failed", "warning", "note"] = (
+            "failed" if failed else "warning" if undecided else "note" if warned else "ok")
+        shown = failed or undecided or warned
+        first = shown[0] if shown else None
         rows.append(CheckRow(
             key=family, label=strings[f"check.{family}"], state=state,
-            state_label=strings[{"ok": "state.ok", "failed": "state.failed",
-                                 "warning": "state.warning"}[state]],
+            state_label=strings[f"state.{state}"],
             message=Text(first.message, "en") if first is not None else None,
         ))
     checked = strings.format("checked_on", date=format_date(now, lang))
     if not result.ok:
         return VerificationView(state="failed", headline=strings["not_verified"],
                                 lines=[checked], checks=rows, note=strings["failed_note"])
+    reasons: list[str] = []
+    for check in result.warnings:
+        if not is_note(check):
+            reason = strings[UNCONFIRMED.get(check.code or "", "reason.other")]
+            if reason not in reasons:
+                reasons.append(reason)
+    if reasons:  # fail closed: what could not be checked is not verified
+        return VerificationView(state="failed", headline=strings["not_verified"],
+                                lines=[*reasons, checked], checks=rows,
+                                note=strings["unconfirmed_note"])
     lines: list[str] = []
     if source.envelope is not None:
         who, when = _seal_facts(source.envelope)
@@ -260,7 +303,7 @@ def verification_view(
         if signer:
             lines.append(strings.format("signed_by", id=signer))
     lines.append(checked)
-    headline = strings["verified_warnings" if result.warnings else "verified"]
+    headline = strings["verified_notes" if result.warnings else "verified"]
     return VerificationView(state="verified", headline=headline, lines=lines, checks=rows)
 
 

@@ -315,7 +315,8 @@ def render_document(tenant: str | None, document: Any, *, media_type: str,
                     status_lists: list[Any] | None = None) -> dict[str, Any]:
     """Verify *document* with the tenant's verifier, then render it
     (:func:`edc_issue.rendering.verify_and_render`): a credential whose proof or seal
-    fails renders "not verified".
+    fails, or whose seal, key or status could not be confirmed, renders "not verified"
+    (``verified`` says what the page says).
 
     :returns: ``{"content": bytes, "media_type": ..., "verified": bool,
         "verification": {...}}``.
@@ -327,7 +328,7 @@ def render_document(tenant: str | None, document: Any, *, media_type: str,
     done = verify_and_render(document, media_type=media_type, lang=lang,
                              verify_url=verify_url, verifier=verifier.verify)
     return {"content": done.content, "media_type": done.media_type,
-            "verified": done.verification.ok, "verification": done.verification.to_json()}
+            "verified": done.verified, "verification": done.verification.to_json()}
 
 
 def fetch_document(url: str, *, allow_networks: tuple[str, ...] = (), timeout: float = 10.0,

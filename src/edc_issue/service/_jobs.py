@@ -15,6 +15,14 @@ restart with no row issued twice.
   names, so no row is issued twice; the folder's lock keeps a second process on the host
   out of it. Several hosts running jobs share the data folder (``data_dir`` on shared
   storage), or the job resumes where its folder is.
+- A ``sign`` job of a tenant with ``status_purposes`` gives each row a status entry of the
+  tenant's list in the database (:class:`~._store.BatchStatusList`: allocated in the
+  list's transaction, with an issuance row, as ``POST /credentials/issue`` does, so the
+  two never hand out one index twice). The job keeps the list it draws from in its options
+  and the journal keeps each row's index, so a resumed job finishes a row with the index
+  it was given. When the job ends, each issued row's credential id is written into its
+  issuance, so ``POST /credentials/status`` revokes it by id. A batch credential carries
+  one entry, of the tenant's first purpose (``revocation`` by default).
 - When it finishes, the report (``report.json``) and a zip of the outputs are stored in
   the job's row, so any process can answer for them.
 
@@ -34,7 +42,7 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -61,6 +69,7 @@ from .._types import JsonObject
 from ..errors import EdcIssueError
 from . import _core
 from ._db import metadata
+from ._store import BatchStatusList, SqlStatusListStore, StatusService, digest_of
 
 __all__ = ["LEASE_SECONDS", "JobRunner", "batch_jobs", "job_json", "new_job"]
 
@@ -181,6 +190,7 @@ class _Claimed:
     data_name: str
     data: bytes
     options: dict[str, Any]
+    actor: str | None = None
 
 
 class _Progress:
@@ -261,11 +271,17 @@ class JobRunner:
     :param engine: the service's database.
     :param data_dir: where each job's folder is (``batches/<id>``).
     :param keys: the tenants' keys and seals (what the work pool's workers get).
+    :param status: the service's status lists (None: batch credentials carry no status).
+    :param purposes: a tenant's ``status_purposes``.
     """
 
     def __init__(self, engine: Engine, data_dir: Path, keys: dict[str, _core.TenantKeys],
-                 *, lease: float | None = None, poll: float | None = None) -> None:
+                 *, lease: float | None = None, poll: float | None = None,
+                 status: StatusService | None = None,
+                 purposes: Callable[[str], Sequence[str]] | None = None) -> None:
         self.engine = engine
+        self.status = status
+        self.purposes = purposes
         self.folder = data_dir / "batches"
         self.keys = keys
         self.lease = LEASE_SECONDS if lease is None else lease
@@ -346,11 +362,11 @@ class JobRunner:
                          .values(started_at=now))
             row = conn.execute(select(
                 batch_jobs.c.id, batch_jobs.c.tenant, batch_jobs.c.kind, batch_jobs.c.template,
-                batch_jobs.c.data_name, batch_jobs.c.data, batch_jobs.c.options)
-                .where(batch_jobs.c.id == job_id)).one()
+                batch_jobs.c.data_name, batch_jobs.c.data, batch_jobs.c.options,
+                batch_jobs.c.actor).where(batch_jobs.c.id == job_id)).one()
         _log.info("batch claimed", extra={"event": "batch_job_claimed", "job": job_id})
         return _Claimed(row.id, row.tenant, row.kind, row.template, row.data_name,
-                        bytes(row.data), dict(row.options))
+                        bytes(row.data), dict(row.options), row.actor)
 
     def renew(self, job_id: str, **progress: Any) -> bool:
         """Renew this process's claim (and write *progress*); False if it was taken over."""
@@ -386,6 +402,8 @@ class JobRunner:
                 return  # stopped: the next process resumes it
             outputs = _zip_outputs(folder / "out")
             report_text = (folder / "out" / "report.json").read_text(encoding="utf-8")
+            if isinstance(settings.get("status_list"), BatchStatusList):
+                _link(settings["status_list"], folder / "out", report_text, job.actor)
             counts = progress.counts
             self._finish(job.id, state="done", summary=report.summary(), report=report_text,
                          outputs=outputs, processed=sum(counts.values()), **counts)
@@ -450,11 +468,54 @@ class JobRunner:
 
                 raise ConfigError(f"the tenant {job.tenant!r} has no signing key",
                                   code="config.invalid")
-            step = SignStep(keys.key, suite=options.get("suite") or keys.suite,
-                            issuer_from_key=True)
+            suite = options.get("suite") or keys.suite
+            step = SignStep(keys.key, suite=suite, issuer_from_key=True)
+            purposes = list(self.purposes(job.tenant)) if self.purposes is not None else []
+            if self.status is not None and purposes:
+                settings["status_list"] = BatchStatusList(
+                    SqlStatusListStore(self.engine, self._job_list(job, purposes[0])),
+                    tenant=job.tenant, client=job.actor, fmt=suite or "data-integrity")
         if options.get("nameFrom"):
             settings["name_column"] = options["nameFrom"]
         return template, rows_source, step, settings
+
+
+    def _job_list(self, job: _Claimed, purpose: str) -> int:
+        """The status list the job draws from: kept in its options from its first run."""
+        kept = job.options.get("statusListPk")
+        if isinstance(kept, int):
+            return kept
+        assert self.status is not None
+        list_pk = self.status.current_list(job.tenant, purpose)
+        options = {**job.options, "statusListPk": list_pk}
+        with self.engine.begin() as conn:
+            done = conn.execute(update(batch_jobs).where(
+                batch_jobs.c.id == job.id, batch_jobs.c.claimed_by == self.me)
+                .values(options=options))
+        if not done.rowcount:
+            raise _LostClaim(job.id)
+        job.options = options
+        return list_pk
+
+
+def _link(status_list: BatchStatusList, out: Path, report_text: str,
+          actor: str | None) -> None:
+    """Write each issued row's credential id (and digest) into the issuance of its index."""
+    issued: list[tuple[str, int, str | None]] = []
+    for row in json.loads(report_text)["rows"]:
+        index, credential_id = row.get("statusListIndex"), row.get("id")
+        if row.get("status") not in ("issued", "skipped") or not isinstance(index, int) \
+                or not isinstance(credential_id, str):
+            continue
+        digest = None
+        files = row.get("files") or []
+        if files and (out / files[0]).is_file():
+            text = (out / files[0]).read_text(encoding="utf-8")
+            with contextlib.suppress(ValueError):
+                digest = digest_of(json.loads(text) if files[0].endswith(".json")
+                                   else text.strip())
+        issued.append((credential_id, index, digest))
+    status_list.link(issued, actor=actor)
 
 
 def _safe_name(name: str) -> str:

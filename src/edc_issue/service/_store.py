@@ -35,7 +35,7 @@ from ..status import (
 from ._db import audit_log, issuances, status_entries, status_lists
 from ._errors import ServiceError
 
-__all__ = ["Allocation", "SqlStatusListStore", "StatusService"]
+__all__ = ["Allocation", "BatchStatusList", "SqlStatusListStore", "StatusService"]
 
 #: Signs a status list credential for a tenant: ``sign(tenant, credential) -> signed``.
 TenantListSigner = Callable[[str, JsonObject], JsonObject]
@@ -43,6 +43,13 @@ TenantListSigner = Callable[[str, JsonObject], JsonObject]
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def digest_of(signed: Any) -> str:
+    """The sha256 of the issued credential (its canonical JSON text, or the JWT)."""
+    text = signed if isinstance(signed, str) else json.dumps(
+        signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _etag(text: str) -> str:
@@ -132,6 +139,62 @@ class SqlStatusListStore:
                     full=record.count >= record.size, updated_at=_now())))
 
 
+class BatchStatusList(StatusList):
+    """The status list of a batch job: one list of the tenant's in the database, each
+    index handed out with an issuance row and its ``status_entries`` row in the same
+    transaction as the allocation record (so never given twice, whichever process or
+    route allocates). The rows' credential ids are filled in when the job ends
+    (:meth:`link`): the batch journal, not this object, knows which row has which index.
+
+    :param store: the list's store (the job keeps the list's primary key in its options,
+        so a resumed job allocates from the same list and its journal's indexes stay right).
+    """
+
+    def __init__(self, store: SqlStatusListStore, *, tenant: str, client: str | None,
+                 fmt: str) -> None:
+        super().__init__(store)
+        self.sql = store
+        self.tenant = tenant
+        self.client = client
+        self.fmt = fmt
+
+    def allocate(self, count: int = 1) -> list[int]:
+        """*count* never-used indexes, each recorded as an issuance of the tenant's."""
+        with self.sql.lock():
+            indexes = super().allocate(count)
+            conn = self.sql.connection
+            assert conn is not None
+            now = _now()
+            for index in indexes:
+                issuance_pk = int(conn.execute(insert(issuances).values(
+                    tenant=self.tenant, credential_id=None, format=self.fmt,
+                    client=self.client, created_at=now).returning(issuances.c.pk)).scalar_one())
+                conn.execute(insert(status_entries).values(
+                    list_pk=self.sql.list_pk, status_index=index, issuance_pk=issuance_pk))
+        return indexes
+
+    def link(self, issued: list[tuple[str, int, str | None]], *, actor: str | None) -> int:
+        """Name the credential of each ``(credential id, index, digest)`` in the issuance
+        its index was allocated with (once: a row already named is left); return how many
+        were named."""
+        named = 0
+        with self.sql.engine.begin() as conn:
+            for credential_id, index, digest in issued:
+                issuance = (select(status_entries.c.issuance_pk)
+                            .where(status_entries.c.list_pk == self.sql.list_pk,
+                                   status_entries.c.status_index == index)
+                            .scalar_subquery())
+                done = conn.execute(update(issuances).where(
+                    issuances.c.pk == issuance, issuances.c.tenant == self.tenant,
+                    issuances.c.credential_id.is_(None))
+                    .values(credential_id=credential_id, digest=digest))
+                if done.rowcount:
+                    named += 1
+                    StatusService._audit(conn, self.tenant, actor, "issue", credential_id,
+                                         {"digest": digest, "batch": True})
+        return named
+
+
 @dataclass(frozen=True)
 class Allocation:
     """The status entries given to one credential, and its issuance row."""
@@ -189,6 +252,10 @@ class StatusService:
             raise StatusError(f"a status list {local_id!r} already exists",
                               code="status.list_exists") from None
         return url, signed
+
+    def current_list(self, tenant: str, purpose: str) -> int:
+        """The primary key of the list issuance draws from now (made if there is none)."""
+        return self._current(tenant, purpose)
 
     def _current(self, tenant: str, purpose: str) -> int:
         """The list issuance draws from now: the newest one that is not full."""

@@ -154,7 +154,7 @@ def _issue_call(issue: IssueFn, service: Service, tenant: Tenant, credential: Js
 async def _record(service: Service, tenant: str, issued_id: str, token: str,
                   actor: str) -> None:
     """An issuance record (and audit line) for an SD-JWT VC, which has no status entry."""
-    from .routes.issuer import digest_of
+    from ._store import digest_of
 
     status = service.status
     assert status is not None

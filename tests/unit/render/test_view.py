@@ -141,12 +141,63 @@ def test_one_failed_check_among_passes_fails_the_page(kit: SimpleNamespace,
 
 def test_a_verified_seal_names_the_certificate_subject(kit: SimpleNamespace,
                                                        sealed_uk: Any) -> None:
-    result = verify(render.read_source(sealed_uk.data).document, trust=[sealed_uk.anchor])
+    found = verify(render.read_source(sealed_uk.data).document, trust=[sealed_uk.anchor])
+    # the test seal holds no revocation data (baseline B): as if an OCSP response said good
+    assert [c.code for c in found.warnings] == ["seal.revocation_unknown"]
+    result = VerificationResult(checks=[
+        c if c.check != "REVOCATION" else Check("REVOCATION", True, "OCSP: good")
+        for c in found.checks])
     ver = _view(sealed_uk.data, kit, lang="uk", verification=result).verification
     assert ver.state == "verified"
     assert ver.lines[0] == ("Скріплено печаткою: " + sealed_uk.course.seal_org
                             + " (NTRUA-00000000, UA)")
     assert ver.lines[1] == "Дата печатки: 27 червня 2025\u202fр."  # CLDR: narrow space
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("seal.no_trust_anchor", "The e-seal's certificate is not on a trusted list given to "
+                             "this verifier."),
+    ("seal.test_anchor", "The e-seal's certificate comes from a test-only authority, not "
+                         "from a trusted list."),
+    ("seal.revocation_unknown", "Whether the e-seal's certificate has been revoked could "
+                                "not be checked."),
+    ("status.list_not_given", "Whether this credential has been revoked could not be "
+                              "checked."),
+    ("status.fetch_failed", "Whether this credential has been revoked could not be checked."),
+    ("proof.key_binding_unconfirmed", "Nothing shows that the signing key belongs to the "
+                                      "issuer."),
+    (None, "A check could not be completed."),  # a warning nobody classified: fail closed
+])
+def test_an_undecided_check_is_not_verified(kit: SimpleNamespace, sealed_sq: Any,
+                                            code: str | None, reason: str) -> None:
+    name = {"seal.no_trust_anchor": "SEAL.chain", "seal.test_anchor": "SEAL.trust",
+            "seal.revocation_unknown": "REVOCATION", "proof.key_binding_unconfirmed":
+            "proof[0].key_binding", None: "EXPIRY"}.get(code, "status")
+    result = VerificationResult(checks=[Check("FORMAT", True, "ok"),
+                                        Check("SEAL.signature", True, "ok"),
+                                        Check(name, False, "not checked", code=code,
+                                              severity="warning")])
+    assert result.ok
+    ver = _view(sealed_sq.data, kit, lang="en", verification=result).verification
+    assert (ver.state, ver.headline) == ("failed", "NOT verified")
+    assert ver.lines[0] == reason
+    assert not any(line.startswith("Sealed by") for line in ver.lines)
+    assert ver.note and ver.note.startswith("Not every check could be made")
+    assert "warning" in [r.state for r in ver.checks]
+
+
+def test_notes_leave_the_page_verified(kit: SimpleNamespace, sealed_sq: Any) -> None:
+    result = VerificationResult(checks=[
+        Check("FORMAT", True, "ok"), Check("SEAL.signature", True, "ok"),
+        Check("REVOCATION", True, "OCSP: good"),
+        Check("FORMAT.shacl", False, "SHACL conformance not checked", severity="warning",
+              code="validate.no_profile"),
+        Check("proof[1].suite", False, "unknown suite; not checked", severity="warning",
+              code="proof.unknown_suite")])
+    ver = _view(sealed_sq.data, kit, lang="en", verification=result).verification
+    assert (ver.state, ver.headline) == ("verified", "Verified, with notes")
+    assert [(r.key, r.state) for r in ver.checks] == [
+        ("format", "note"), ("seal", "ok"), ("signature", "note"), ("status", "ok")]
 
 
 def test_a_verified_badge_names_its_signer(kit: SimpleNamespace, badge_lt: Any) -> None:

@@ -73,7 +73,9 @@ def start_runner(service: Service) -> _jobs.JobRunner:
 
     if not _core._TENANTS:  # the runner seals here when the work pool is in processes
         _core.init_worker(service._keys)
-    runner = _jobs.JobRunner(service.engine, service.config.data_dir, service._keys)
+    runner = _jobs.JobRunner(
+        service.engine, service.config.data_dir, service._keys, status=service.status,
+        purposes=lambda tenant: service.tenant(tenant).config.status_purposes)
     runner.start()
     return runner
 

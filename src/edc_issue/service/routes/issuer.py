@@ -17,7 +17,6 @@ allocating a status entry and answers 200.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -30,6 +29,7 @@ from ...status import STATUS_V1
 from .. import _core
 from .._http import read_json
 from .._service import Service, Tenant
+from .._store import digest_of
 from ._common import bad_request, check_credential_shape, json_body, register, service_of
 
 __all__ = ["router"]
@@ -96,13 +96,6 @@ def _with_status(credential: dict[str, Any], entries: list[dict[str, Any]]) -> d
     if isinstance(contexts, list) and _VC_V2 not in contexts and STATUS_V1 not in contexts:
         out["@context"] = [*contexts, STATUS_V1]
     return out
-
-
-def digest_of(signed: Any) -> str:
-    """The sha256 of the issued credential (its canonical JSON text, or the JWT)."""
-    text = signed if isinstance(signed, str) else json.dumps(
-        signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 async def issue_credential(service: Service, tenant: Tenant, credential: dict[str, Any], *,
