@@ -115,3 +115,49 @@ def test_sign_without_terminal_or_password_env_is_one_line(enc_key: Path) -> Non
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--password-env" in lines[0], proc.stderr
     assert "GetPassWarning" not in proc.stderr and "TypeError" not in proc.stderr
+
+
+def _issue(tmp_path: Path, enc_key: Path, *extra: str, env: dict[str, str] | None = None
+           ) -> tuple[int, str]:
+    folder = tmp_path / "in"
+    result = CliRunner().invoke(cli, ["template", "init", "--ob3", "-o", str(folder)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, [
+        "issue", "--template", str(folder / "ob3-badge.json"),
+        "--data", str(folder / "learners.csv"),
+        "--key", str(enc_key), "--issuer-from-key", "--key-column", "student_id",
+        "-o", str(tmp_path / "out"), *extra], env=env, catch_exceptions=False)
+    assert "Traceback" not in result.output + result.stderr
+    assert PASSWORD not in result.output + result.stderr
+    return result.exit_code, result.stderr
+
+
+def test_issue_with_an_encrypted_pem_key_and_password_env(tmp_path: Path, enc_key: Path,
+                                                          ) -> None:
+    from edc_issue import verify
+
+    code, err = _issue(tmp_path, enc_key, "--password-env", "PEM_PW", "--jobs", "2",
+                       env={"PEM_PW": PASSWORD})
+    assert code == 0, err
+    signed = sorted((tmp_path / "out").glob("*.json"))
+    signed = [p for p in signed if not p.name.startswith("report")]
+    assert signed and all(verify(json.loads(p.read_text())).ok for p in signed[:3])
+
+
+def test_issue_with_an_encrypted_pem_key_and_no_password(tmp_path: Path, enc_key: Path
+                                                         ) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "edc_issue", "template", "init", "--ob3", "-o",
+         str(tmp_path / "in")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "edc_issue", "issue", "--template",
+         str(tmp_path / "in" / "ob3-badge.json"), "--data",
+         str(tmp_path / "in" / "learners.csv"), "--key", str(enc_key), "--issuer-from-key",
+         "-o", str(tmp_path / "out")], stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--password-env" in lines[0], proc.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.json"))

@@ -179,8 +179,8 @@ def _print_report(report: BatchReport, data: Path, fmt: str) -> None:
 @click.option("--p12", type=click.Path(dir_okay=False, path_type=Path),
               help="Seal with this PKCS#12 e-seal certificate (JAdES; for EDCs).")
 @click.option("--password-env", metavar="VAR",
-              help="Read the PKCS#12 password from environment variable VAR "
-                   "(default: ask when one is needed).")
+              help="Read the password of the --p12 file, or of an encrypted PEM --key, from "
+                   "environment variable VAR (default: ask when one is needed).")
 @click.option("--suite", type=click.Choice(_SUITES),
               help="Signature suite with --key (default from the key type).")
 @click.option("--issuer-from-key", is_flag=True,
@@ -278,7 +278,14 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
     outputs: OutputStep | None = None
     if key_file is not None:
         with handle_errors(file=str(key_file)):
-            outputs = SignStep(key_file, suite=suite, issuer_from_key=issuer_from_key)
+            from ...keys import load_key
+
+            # an encrypted PEM key is opened here, once (its password asked or read from
+            # --password-env); the step takes the opened key to its workers
+            key = with_password(
+                lambda pw: load_key(key_file, password=None if pw is None else pw.encode()),
+                var=password_env, source=str(key_file))
+            outputs = SignStep(key, suite=suite, issuer_from_key=issuer_from_key)
     elif p12 is not None:
         outputs = _seal_signer(p12, password_env, tsa)
     if bake_image is not None:
