@@ -8,6 +8,13 @@ p50/p95/p99 latency and errors (which must be 0), and beside them the rate of th
 library's own ``sign``/``verify`` in this process: the service should reach at least 70%
 of it per worker.
 
+Two more figures say where a request's time goes, since the clients run on the same
+cores as the server: ``GET /healthz`` with the same clients (a route that does nothing:
+the floor of the HTTP stack and of this client), and the CPU the server's processes
+and the client used per request (``/proc``; ``per core`` is the library's time per
+operation over the server's CPU time per request, the best per-worker ratio the
+server could reach if it had its cores to itself).
+
     python benchmarks/service.py [--clients 16] [--seconds 10] [--workers 2]
 
 Traffic goes only to 127.0.0.1; the run stops by itself.
@@ -74,7 +81,8 @@ async def _load(url: str, clients: int, seconds: float, make: Any) -> dict[str, 
                 path, body, headers, expected = make(n, i)
                 t0 = time.perf_counter()
                 try:
-                    response = await client.post(path, json=body, headers=headers)
+                    response = await (client.get(path, headers=headers) if body is None else
+                                      client.post(path, json=body, headers=headers))
                     ok = response.status_code == expected
                 except httpx.HTTPError:
                     ok = False
@@ -93,6 +101,21 @@ async def _load(url: str, clients: int, seconds: float, make: Any) -> dict[str, 
     return {"rate": len(latencies) / elapsed, "p50": pct(0.50), "p95": pct(0.95),
             "p99": pct(0.99), "errors": errors, "count": len(latencies),
             "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0}
+
+
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of group *pgid*."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ...
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -146,8 +169,16 @@ def main() -> int:
                 def verify(n: int, i: int) -> Any:
                     return ("/credentials/verify", {"verifiableCredential": signed}, {}, 200)
 
-                results = {name: asyncio.run(_load(url, args.clients, args.seconds, make))
-                           for name, make in (("issue", issue), ("verify", verify))}
+                def healthz(n: int, i: int) -> Any:
+                    return ("/healthz", None, {}, 200)
+
+                results = {}
+                for name, make in (("issue", issue), ("verify", verify), ("healthz", healthz)):
+                    server_cpu, client_cpu = _group_cpu(server.pid), time.process_time()
+                    r = asyncio.run(_load(url, args.clients, args.seconds, make))
+                    r["server_ms"] = (_group_cpu(server.pid) - server_cpu) / r["count"] * 1000
+                    r["client_ms"] = (time.process_time() - client_cpu) / r["count"] * 1000
+                    results[name] = r
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
@@ -156,12 +187,15 @@ def main() -> int:
     print(f"edc-issue serve --workers {args.workers}, {args.clients} clients x "
           f"{args.seconds:g} s, {cores} cores (shared: figures vary with the machine's load)")
     print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
-          f"{'library/s':>10} {'per worker':>11}")
-    for name, library in (("issue", lib_sign), ("verify", lib_verify)):
+          f"{'library/s':>10} {'per worker':>11} {'server CPU':>11} {'client CPU':>11} "
+          f"{'per core':>9}")
+    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("healthz", None)):
         r = results[name]
-        per_worker = r["rate"] / min(args.workers, cores) / library
+        per_worker = f"{r['rate'] / min(args.workers, cores) / library:.0%}" if library else "-"
+        per_core = f"{1000 / library / r['server_ms']:.0%}" if library else "-"
         print(f"{name:<8} {r['rate']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-              f"{r['errors']:>7} {library:>10.1f} {per_worker:>10.0%}")
+              f"{r['errors']:>7} {library or 0:>10.1f} {per_worker:>11} "
+              f"{r['server_ms']:>8.2f} ms {r['client_ms']:>8.2f} ms {per_core:>9}")
     return 0 if all(r["errors"] == 0 for r in results.values()) else 1
 
 

@@ -7,7 +7,10 @@ processes that each build it from the configuration passed in the environment
 
 from __future__ import annotations
 
+import inspect
 import os
+import socket
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -37,5 +40,19 @@ def run(config: ServiceConfig, *, host: str, port: int, workers: int) -> None:
         uvicorn.run(create_app(config), **common)  # type: ignore[arg-type]
         return
     os.environ[CONFIG_ENV] = config.model_dump_json(by_alias=True)
-    uvicorn.run("edc_issue.service._server:app_from_environment", factory=True,
-                workers=workers, **common)  # type: ignore[arg-type]
+    from uvicorn.supervisors import Multiprocess
+
+    # what uvicorn.run(..., workers=n) does, but with TCP_NODELAY on the listening socket
+    # (Linux gives it to each accepted connection). uvicorn's own socket has protocol 0,
+    # so asyncio does not set it on the connections, and a response written in two parts
+    # (headers, body) waited for the client's delayed ACK: every request after the first
+    # on a kept-alive connection took 40 ms more (one worker: 0.5 ms).
+    uv_config = uvicorn.Config("edc_issue.service._server:app_from_environment",
+                               factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    sock = uv_config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    extra: dict[str, Any] = {}
+    if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before 0.5x
+        extra["target"] = uvicorn.Server(config=uv_config).run
+    Multiprocess(uv_config, sockets=[sock], **extra).run()

@@ -46,7 +46,9 @@ class AllocationRecord:
             "statusPurpose": self.purpose,
             "size": self.size,
             "allocatedCount": self.count,
-            "allocated": self.allocated.encode(),
+            # rewritten on every allocation, never published: the fast level (~100x
+            # faster than 9 on a sparse random bitstring, a little larger)
+            "allocated": self.allocated.encode(compresslevel=1),
         }
 
     @classmethod

@@ -100,32 +100,53 @@ def _with_status(credential: dict[str, Any], entries: list[dict[str, Any]]) -> d
 
 async def issue_credential(service: Service, tenant: Tenant, credential: dict[str, Any], *,
                            suite: str | None, issuer_from_key: bool, allocate: bool,
-                           actor: str | None, credential_id: str | None) -> Any:
-    """Allocate status entries, sign in the work pool, record the issuance."""
+                           actor: str | None, credential_id: str | None,
+                           size: int | None = None) -> Any:
+    """Allocate status entries, sign, record the issuance.
+
+    A small credential (*size*, its request body's bytes, within the pool's inline limit)
+    is done in one thread of this process, start to end; a larger one (or of unknown
+    size) is signed in the work pool between the two database steps.
+    """
     assert service.status is not None and service.pool is not None
     status = service.status
+    pool = service.pool
     fmt = suite or "data-integrity"
     purposes = tenant.config.status_purposes if allocate else ()
-    if purposes and "credentialStatus" not in credential:
-        allocation = await anyio.to_thread.run_sync(
-            lambda: status.allocate(tenant.name, purposes, credential_id=credential_id,
-                                    client=actor, fmt=fmt))
-        credential = _with_status(credential, allocation.entries)
-        issuance_pk = allocation.issuance_pk
-    else:
-        issuance_pk = await anyio.to_thread.run_sync(
-            lambda: status.record_issuance(tenant.name, credential_id=credential_id,
-                                           client=actor, fmt=fmt))
-    signed = await service.pool.run(_core.sign_credential, tenant.name, credential,
-                                    suite=suite, issuer_from_key=issuer_from_key)
-    kept = None
-    if tenant.config.store_credentials:
-        kept = signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False)
-    digest = digest_of(signed)
-    await anyio.to_thread.run_sync(
-        lambda: status.finish_issuance(issuance_pk, digest=digest, credential=kept,
-                                       tenant=tenant.name, actor=actor,
-                                       credential_id=credential_id))
+
+    def start() -> tuple[dict[str, Any], int]:
+        if purposes and "credentialStatus" not in credential:
+            allocation = status.allocate(tenant.name, purposes, credential_id=credential_id,
+                                         client=actor, fmt=fmt)
+            return _with_status(credential, allocation.entries), allocation.issuance_pk
+        return credential, status.record_issuance(tenant.name, credential_id=credential_id,
+                                                  client=actor, fmt=fmt)
+
+    def finish(issuance_pk: int, signed: Any) -> None:
+        kept = None
+        if tenant.config.store_credentials:
+            kept = signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False)
+        status.finish_issuance(issuance_pk, digest=digest_of(signed), credential=kept,
+                               tenant=tenant.name, actor=actor, credential_id=credential_id)
+
+    def sign(document: dict[str, Any]) -> Any:
+        return _core.sign_credential(tenant.name, document, suite=suite,
+                                     issuer_from_key=issuer_from_key)
+
+    if pool.inline(size):
+        def whole() -> Any:
+            document, issuance_pk = start()
+            signed = sign(document)
+            finish(issuance_pk, signed)
+            return signed
+
+        # abandoned on a timeout, as the pool's work is: it runs to its end (the issuance
+        # recorded and audited), its answer is dropped
+        return await anyio.to_thread.run_sync(whole, abandon_on_cancel=True)
+    document, issuance_pk = await anyio.to_thread.run_sync(start)
+    signed = await pool.run(_core.sign_credential, tenant.name, document,
+                            suite=suite, issuer_from_key=issuer_from_key)
+    await anyio.to_thread.run_sync(lambda: finish(issuance_pk, signed))
     return signed
 
 
@@ -168,7 +189,7 @@ async def _issue(request: Request, tenant_name: str, *, sign_only: bool) -> Resp
     signed = await issue_credential(
         service, tenant, credential, suite=suite, issuer_from_key=issuer_from_key,
         allocate=not sign_only, actor=principal.actor if principal else None,
-        credential_id=credential_id)
+        credential_id=credential_id, size=len(await request.body()))
     if wrapped:
         vc = enveloped(signed) if isinstance(signed, str) else signed
         return JSONResponse({"verifiableCredential": vc}, status_code=201)

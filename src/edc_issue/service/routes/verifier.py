@@ -93,11 +93,15 @@ def _status_urls(document: Any, base_url: str) -> list[str]:
 
 async def verify_one(service: Service, document: Any, *, tenant: str | None = None,
                      challenge: str | None = None,
-                     domain: str | None = None, return_credential: bool = False
-                     ) -> dict[str, Any]:
-    """Verify *document* in the work pool; the VCALM result."""
+                     domain: str | None = None, return_credential: bool = False,
+                     size: int | None = None) -> dict[str, Any]:
+    """Verify *document* with the status lists this service holds for it; the VCALM
+    result. A small one (*size*, its request body's bytes, within the pool's inline
+    limit) in one thread of this process; otherwise the lists are read in a thread and
+    the document verified in the work pool."""
     assert service.pool is not None and service.status is not None
     status = service.status
+    pool = service.pool
     target = document
     if _is_envelope(document):
         from ...formats.envelopes import unwrap_credential
@@ -107,12 +111,19 @@ async def verify_one(service: Service, document: Any, *, tenant: str | None = No
         except EdcIssueError:
             target = None
     urls = _status_urls(target, service.base_url)
-    lists = list((await anyio.to_thread.run_sync(lambda: status.lists_by_url(urls))).values()) \
-        if urls else None
+
+    def lists() -> list[Any] | None:
+        return list(status.lists_by_url(urls).values()) if urls else None
+
     try:
-        result = await service.pool.run(_core.verify_document, document, tenant=tenant,
-                                        challenge=challenge,
-                                        domain=domain, status_lists=lists)
+        if pool.inline(size):
+            result = await anyio.to_thread.run_sync(lambda: _core.verify_document(
+                document, tenant=tenant, challenge=challenge, domain=domain,
+                status_lists=lists()), abandon_on_cancel=True)
+        else:
+            found = await anyio.to_thread.run_sync(lists) if urls else None
+            result = await pool.run(_core.verify_document, document, tenant=tenant,
+                                    challenge=challenge, domain=domain, status_lists=found)
     except EdcIssueError as exc:
         return from_error(exc.code, str(exc), exc.pointer)
     return to_vcalm(result, document, return_credential=return_credential)
@@ -142,7 +153,8 @@ async def verify(request: Request, tenant: str) -> Response:
             raise bad_request(f"options.{name} must be a string", f"/options/{name}")
     answer = await verify_one(service, document, tenant=tenant, challenge=options.get("challenge"),
                               domain=options.get("domain"),
-                              return_credential=options.get("returnCredential") is True)
+                              return_credential=options.get("returnCredential") is True,
+                              size=len(await request.body()))
     return verification_response(request, answer, prefix="/verifiableCredential")
 
 
