@@ -121,6 +121,19 @@ def handle_errors(*, file: str | None = None,
         raise SystemExit(EXIT_BUG) from None
 
 
+def write_document(document: Any, output: Any) -> None:
+    """Write a signed document (a JSON object, or JWT text) to the file *output*
+    (atomically), or to standard output when *output* is None."""
+    from .._io import atomic_write
+
+    text = document if isinstance(document, str) else json.dumps(document, indent=2,
+                                                                 ensure_ascii=False)
+    if output is not None:
+        atomic_write(output, text + "\n")
+    else:
+        click.echo(text)
+
+
 def echo_json(value: Any) -> None:
     """Print *value* as one JSON document on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))

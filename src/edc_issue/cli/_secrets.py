@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -99,3 +99,13 @@ def with_password(
             exc.hint = "the password typed is wrong"
         raise
 
+
+
+def open_key(key_file: os.PathLike[str] | str, password_env: str | None) -> Any:
+    """Load a signing key file; an encrypted PEM key's password comes from the environment
+    variable *password_env*, else a prompt (see :func:`with_password`)."""
+    from ..keys import load_key
+
+    return with_password(
+        lambda pw: load_key(key_file, password=None if pw is None else pw.encode()),
+        var=password_env, source=os.fspath(key_file))

@@ -34,7 +34,7 @@ from ...batch import (
 )
 from ...status import FileStatusListStore, StatusList
 from .._common import EXIT_FAILED, EXIT_OK, die, echo_json, handle_errors
-from .._secrets import with_password
+from .._secrets import open_key, with_password
 
 _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 _SHOWN_FAILURES = 20
@@ -278,13 +278,9 @@ def command(template_file: Path, data_file: Path, key_file: Path | None, p12: Pa
     outputs: OutputStep | None = None
     if key_file is not None:
         with handle_errors(file=str(key_file)):
-            from ...keys import load_key
-
             # an encrypted PEM key is opened here, once (its password asked or read from
             # --password-env); the step takes the opened key to its workers
-            key = with_password(
-                lambda pw: load_key(key_file, password=None if pw is None else pw.encode()),
-                var=password_env, source=str(key_file))
+            key = open_key(key_file, password_env)
             outputs = SignStep(key, suite=suite, issuer_from_key=issuer_from_key)
     elif p12 is not None:
         outputs = _seal_signer(p12, password_env, tsa)

@@ -3,17 +3,16 @@ their holder (proof purpose ``authentication``, over the verifier's challenge)."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..._io import atomic_write, read_bytes
+from ..._io import read_bytes
 from ...errors import InputError
 from ...formats.detect import load_document
-from ...keys import load_key
-from .._common import handle_errors
+from .._common import handle_errors, write_document
+from .._secrets import open_key
 
 _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 
@@ -47,7 +46,7 @@ def command(credentials: tuple[Path, ...], key_file: Path, challenge: str,
     from ...keys.signing import signer_controller
 
     with handle_errors():
-        key = load_key(key_file)
+        key = open_key(key_file, None)  # an encrypted PEM key: its password asked
     documents: list[Any] = []
     for path in credentials:
         with handle_errors(file=str(path)):
@@ -61,9 +60,4 @@ def command(credentials: tuple[Path, ...], key_file: Path, challenge: str,
                                           presentation_id=presentation_id)
         signed = sign_presentation(presentation, key, challenge=challenge, domain=domain,
                                    suite=suite, created=created)
-        text = signed if isinstance(signed, str) else json.dumps(signed, indent=2,
-                                                                 ensure_ascii=False)
-        if output is not None:
-            atomic_write(output, text + "\n")
-        else:
-            click.echo(text)
+        write_document(signed, output)

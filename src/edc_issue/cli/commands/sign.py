@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ... import sign
-from ..._io import atomic_write, read_json_object
-from ...keys import load_key
-from .._common import handle_errors
-from .._secrets import with_password
+from ..._io import read_json_object
+from .._common import handle_errors, write_document
+from .._secrets import open_key
 
 _SUITES = ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc-jwt"]
 
@@ -47,17 +45,10 @@ def command(input_file: Path, key_file: Path, suite: str | None, created: str | 
     terminal, else one line of standard input; it is never taken on the command line.
     """
     with handle_errors():
-        key = with_password(
-            lambda pw: load_key(key_file, password=None if pw is None else pw.encode()),
-            var=password_env, source=str(key_file))
+        key = open_key(key_file, password_env)
     with handle_errors(file=str(input_file)):
         credential = read_json_object(input_file)
         signed = sign(credential, key, suite=suite, created=created,
                       issuer_from_key=issuer_from_key, proof_as_list=proof_as_list,
                       check_data_model=not no_data_model_check)
-        text = signed if isinstance(signed, str) else json.dumps(signed, indent=2,
-                                                                 ensure_ascii=False)
-        if output is not None:
-            atomic_write(output, text + "\n")
-        else:
-            click.echo(text)
+        write_document(signed, output)
