@@ -69,3 +69,19 @@ def run_node(script_name: str, source: str, payload: Any, *, timeout: float = 12
     lines = done.stdout.strip().splitlines()
     assert lines, done.stderr
     return json.loads(lines[-1])
+
+
+def loader_documents(*keys: Any) -> dict[str, Any]:
+    """What a vc-js document loader needs offline: every bundled context, and the did:key
+    documents (and their verification methods) of *keys*."""
+    from edc_issue.jsonld.loader import bundled_contexts, context_file
+    from edc_issue.keys import did_key_document
+
+    documents = {url: json.loads(context_file(url).read_text()) for url in bundled_contexts()}
+    for key in keys:
+        did_doc = did_key_document(key.to_did_key())
+        documents[did_doc["id"]] = did_doc
+        for method in did_doc["verificationMethod"]:
+            documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1",
+                                       **method}
+    return documents

@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 
-from edc_issue.jsonld.loader import bundled_contexts, context_file
-from edc_issue.keys import Key, did_key_document, generate_key
+from edc_issue.keys import generate_key
 from edc_issue.oid4vci.exchanges import parse_dcc_deep_link
 
 from .edc_serve import Served, edc_serve
-from .npm_cache import VCJS, ready, run_node
+from .npm_cache import VCJS, loader_documents, ready, run_node
 
 pytestmark = [pytest.mark.interop, pytest.mark.enable_socket]
 
@@ -94,17 +93,6 @@ def npm() -> None:
         pytest.skip(reason)
 
 
-def _documents(*keys: Key) -> dict[str, Any]:
-    documents = {url: json.loads(context_file(url).read_text()) for url in bundled_contexts()}
-    for key in keys:
-        did_doc = did_key_document(key.to_did_key())
-        documents[did_doc["id"]] = did_doc
-        for method in did_doc["verificationMethod"]:
-            documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1",
-                                       **method}
-    return documents
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One real ``edc-issue serve`` for the module."""
@@ -148,7 +136,7 @@ def test_the_learner_credential_wallet_flow(npm: None, served: Served) -> None:
     holder = generate_key("ed25519")
     answer = run_node("lcw_exchange.mjs", LCW, {
         "vc_request_url": parts["vc_request_url"], "holder": holder.to_multikey(
-            include_secret=True), "documents": _documents(served.key, holder)})
+            include_secret=True), "documents": loader_documents(served.key, holder)})
     assert "exception" not in answer, answer
     assert answer["request"]["query"][0]["type"] == "DIDAuthentication"
     assert answer["request"]["challenge"] == parts["challenge"]

@@ -13,16 +13,14 @@ with the reason when they are not installed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from edc_issue import build_presentation, sign, sign_presentation, verify
-from edc_issue.jsonld.loader import bundled_contexts, context_file
-from edc_issue.keys import Key, did_key_document, generate_key
+from edc_issue.keys import Key, generate_key
 
-from .npm_cache import VCJS, ready, run_node
+from .npm_cache import VCJS, loader_documents, ready, run_node
 
 pytestmark = pytest.mark.interop
 
@@ -93,22 +91,11 @@ def npm() -> None:
         pytest.skip(reason)
 
 
-def _documents(*keys: Key) -> dict[str, Any]:
-    documents = {url: json.loads(context_file(url).read_text()) for url in bundled_contexts()}
-    for key in keys:
-        did_doc = did_key_document(key.to_did_key())
-        documents[did_doc["id"]] = did_doc
-        for method in did_doc["verificationMethod"]:
-            documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1",
-                                       **method}
-    return documents
-
-
 def _vcjs_verify(presentation: Any, *keys: Key, challenge: str = CHALLENGE,
                  domain: str = DOMAIN) -> Any:
     answer = run_node("vp_peer.mjs", PEER, {"mode": "verify", "presentation": presentation,
                                             "challenge": challenge, "domain": domain,
-                                            "documents": _documents(*keys)})
+                                            "documents": loader_documents(*keys)})
     assert "exception" not in answer, answer["exception"]
     return answer
 
@@ -154,7 +141,7 @@ def test_we_verify_a_presentation_vcjs_signs(npm: None, kind: str) -> None:
         "mode": "sign", "credential": credential, "challenge": CHALLENGE, "domain": DOMAIN,
         "issuer": issuer.to_multikey(include_secret=True),
         "holder": holder.to_multikey(include_secret=True),
-        "documents": _documents(issuer, holder)})
+        "documents": loader_documents(issuer, holder)})
     assert "exception" not in answer, answer["exception"]
     vp = answer["signed"]
     assert vp["proof"]["proofPurpose"] == "authentication"
