@@ -32,16 +32,19 @@ MAX_JSON_DEPTH = 256
 
 def json_depth(value: Any) -> int:
     """Return the nesting depth of a parsed JSON value, iteratively (no recursion)."""
+    if not isinstance(value, (dict, list, tuple)):
+        return 0
     deepest = 0
+    # only containers go on the stack: a credential's strings and numbers are most of it
     stack: list[tuple[Any, int]] = [(value, 1)]
+    containers = (dict, list, tuple)
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, (list, tuple)):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in item)
+        if depth > deepest:
+            deepest = depth
+        for child in (item.values() if isinstance(item, dict) else item):
+            if isinstance(child, containers):
+                stack.append((child, depth + 1))
     return deepest
 
 

@@ -8,6 +8,13 @@ and writes the record back; the ``status_entries`` rows are inserted in the same
 transaction, and their primary key ``(list_pk, status_index)`` refuses any index given
 twice. Processes on several hosts sharing one PostgreSQL therefore never hand out the
 same index.
+
+Issuance over HTTP does not take the list's lock per credential: each process reserves
+indexes :attr:`StatusService.reserve_size` at a time (one transaction marks them allocated
+in the record) and hands them out from memory, and each issuance is then recorded in one
+transaction after it is signed (its issuance row, its ``status_entries`` rows, its audit
+line). An index is still never given twice; a process that stops leaves the rest of its
+reservation unused (allocated, never handed out: at most ``reserve_size`` per list).
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ import contextlib
 import hashlib
 import json
 import secrets
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -31,11 +40,12 @@ from ..status import (
     StatusList,
     create_status_list_credential,
     parse_status_list_credential,
+    status_entry,
 )
 from ._db import audit_log, issuances, status_entries, status_lists
 from ._errors import ServiceError
 
-__all__ = ["Allocation", "BatchStatusList", "SqlStatusListStore", "StatusService"]
+__all__ = ["Allocation", "BatchStatusList", "Reserved", "SqlStatusListStore", "StatusService"]
 
 #: Signs a status list credential for a tenant: ``sign(tenant, credential) -> signed``.
 TenantListSigner = Callable[[str, JsonObject], JsonObject]
@@ -203,6 +213,33 @@ class Allocation:
     entries: list[JsonObject]
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """One index handed out from a process's reservation: its list, the index, the entry
+    the credential carries."""
+
+    list_pk: int
+    index: int
+    entry: JsonObject
+
+
+@dataclass
+class _Reservation:
+    """Indexes of one list that this process reserved (allocated in the record) and has
+    not handed out yet."""
+
+    list_pk: int
+    list_id: str
+    purpose: str
+    indexes: deque[int] = field(default_factory=deque)
+
+
+#: Prebuilt statements of the issuance path (compiled once by SQLAlchemy's cache).
+_INSERT_ISSUANCE = insert(issuances).returning(issuances.c.pk)
+_INSERT_ENTRY = insert(status_entries)
+_INSERT_AUDIT = insert(audit_log)
+
+
 class StatusService:
     """The service's status operations for every tenant.
 
@@ -212,6 +249,9 @@ class StatusService:
     :param issuer_of: a tenant's issuer id (its DID).
     """
 
+    #: indexes reserved per list by one transaction (:meth:`reserve`)
+    reserve_size = 32
+
     def __init__(self, engine: Engine, sign: TenantListSigner,
                  list_url: Callable[[str, str], str], issuer_of: Callable[[str], str],
                  size_of: Callable[[str], int], read_engine: Engine | None = None) -> None:
@@ -219,6 +259,10 @@ class StatusService:
         self.read_engine = read_engine or engine
         #: the list issuance draws from, per (tenant, purpose); re-read when it is full
         self._current_pk: dict[tuple[str, str], int] = {}
+        #: indexes reserved and not yet handed out, per (tenant, purpose)
+        self._reserved: dict[tuple[str, str], _Reservation] = {}
+        self._reserve_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         self.sign = sign
         self.list_url = list_url
         self.issuer_of = issuer_of
@@ -348,6 +392,68 @@ class StatusService:
                     conn.execute(update(status_lists).where(status_lists.c.pk == list_pk)
                                  .values(full=True))
         raise StatusError("every status list is full", code="status.list_full")
+
+    def reserve(self, tenant: str, purposes: tuple[str, ...]) -> list[Reserved]:
+        """One never-used index per purpose, from this process's reservation (refilled,
+        :attr:`reserve_size` indexes in one transaction, when it runs out).
+
+        Record the credential signed with them with :meth:`record_issued`.
+
+        :raises StatusError: ``status.list_full`` when no list can be opened.
+        """
+        out: list[Reserved] = []
+        for purpose in purposes:
+            key = (tenant, purpose)
+            with self._locks_lock:
+                lock = self._reserve_locks.setdefault(key, threading.Lock())
+            with lock:
+                reservation = self._reserved.get(key)
+                if reservation is None or not reservation.indexes:
+                    reservation = self._refill(tenant, purpose)
+                    self._reserved[key] = reservation
+                index = reservation.indexes.popleft()
+            out.append(Reserved(reservation.list_pk, index,
+                                status_entry(reservation.list_id, index, purpose)))
+        return out
+
+    def _refill(self, tenant: str, purpose: str) -> _Reservation:
+        """Reserve up to :attr:`reserve_size` indexes of the tenant's current list (fewer
+        when that is all it has left; the next list when it has none)."""
+        for _attempt in range(5):
+            list_pk = self._current(tenant, purpose)
+            store = SqlStatusListStore(self.engine, list_pk)
+            with store.lock():
+                status_list = StatusList(store)
+                free = status_list.size - status_list.allocated_count()
+                if free > 0:
+                    indexes = status_list.allocate(min(self.reserve_size, free))
+                    return _Reservation(list_pk, status_list.list_id, status_list.purpose,
+                                        deque(indexes))
+            self._current_pk.pop((tenant, purpose), None)
+            with self.engine.begin() as conn:
+                conn.execute(update(status_lists).where(status_lists.c.pk == list_pk)
+                             .values(full=True))
+        raise StatusError("every status list is full", code="status.list_full")
+
+    def record_issued(self, tenant: str, entries: list[Reserved], *, credential_id: str | None,
+                      client: str | None, fmt: str, digest: str, credential: str | None,
+                      actor: str | None) -> int:
+        """Record a signed credential in one transaction: its issuance row (with its
+        digest, and the credential if the tenant keeps them), a ``status_entries`` row per
+        reserved index, and the audit line. Return the issuance's primary key."""
+        now = _now()
+        with self.engine.begin() as conn:
+            pk = int(conn.execute(_INSERT_ISSUANCE, {
+                "tenant": tenant, "credential_id": credential_id, "format": fmt,
+                "client": client, "created_at": now, "digest": digest,
+                "credential": credential}).scalar_one())
+            if entries:
+                conn.execute(_INSERT_ENTRY, [{"list_pk": e.list_pk, "status_index": e.index,
+                                              "issuance_pk": pk} for e in entries])
+            conn.execute(_INSERT_AUDIT, {"at": now, "tenant": tenant, "actor": actor,
+                                         "action": "issue", "subject": credential_id,
+                                         "detail": {"digest": digest}})
+        return pk
 
     def finish_issuance(self, issuance_pk: int, *, digest: str, credential: str | None,
                         tenant: str, actor: str | None, credential_id: str | None) -> None:

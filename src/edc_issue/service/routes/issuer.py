@@ -29,7 +29,7 @@ from ...status import STATUS_V1
 from .. import _core
 from .._http import read_json
 from .._service import Service, Tenant
-from .._store import digest_of
+from .._store import Reserved, digest_of
 from ._common import bad_request, check_credential_shape, json_body, register, service_of
 
 __all__ = ["router"]
@@ -102,7 +102,8 @@ async def issue_credential(service: Service, tenant: Tenant, credential: dict[st
                            suite: str | None, issuer_from_key: bool, allocate: bool,
                            actor: str | None, credential_id: str | None,
                            size: int | None = None) -> Any:
-    """Allocate status entries, sign, record the issuance.
+    """Take status entries from the process's reservation, sign, record the issuance (one
+    transaction, after signing: a credential that fails to sign leaves no issuance row).
 
     A small credential (*size*, its request body's bytes, within the pool's inline limit)
     is done in one thread of this process, start to end; a larger one (or of unknown
@@ -114,20 +115,19 @@ async def issue_credential(service: Service, tenant: Tenant, credential: dict[st
     fmt = suite or "data-integrity"
     purposes = tenant.config.status_purposes if allocate else ()
 
-    def start() -> tuple[dict[str, Any], int]:
+    def start() -> tuple[dict[str, Any], list[Reserved]]:
+        # indexes come from this process's reservation: no transaction per credential
         if purposes and "credentialStatus" not in credential:
-            allocation = status.allocate(tenant.name, purposes, credential_id=credential_id,
-                                         client=actor, fmt=fmt)
-            return _with_status(credential, allocation.entries), allocation.issuance_pk
-        return credential, status.record_issuance(tenant.name, credential_id=credential_id,
-                                                  client=actor, fmt=fmt)
+            reserved = status.reserve(tenant.name, purposes)
+            return _with_status(credential, [r.entry for r in reserved]), reserved
+        return credential, []
 
-    def finish(issuance_pk: int, signed: Any) -> None:
+    def finish(reserved: list[Reserved], signed: Any) -> None:
         kept = None
         if tenant.config.store_credentials:
             kept = signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False)
-        status.finish_issuance(issuance_pk, digest=digest_of(signed), credential=kept,
-                               tenant=tenant.name, actor=actor, credential_id=credential_id)
+        status.record_issued(tenant.name, reserved, credential_id=credential_id, client=actor,
+                             fmt=fmt, digest=digest_of(signed), credential=kept, actor=actor)
 
     def sign(document: dict[str, Any]) -> Any:
         return _core.sign_credential(tenant.name, document, suite=suite,
@@ -135,18 +135,18 @@ async def issue_credential(service: Service, tenant: Tenant, credential: dict[st
 
     if pool.inline(size):
         def whole() -> Any:
-            document, issuance_pk = start()
+            document, reserved = start()
             signed = sign(document)
-            finish(issuance_pk, signed)
+            finish(reserved, signed)
             return signed
 
         # abandoned on a timeout, as the pool's work is: it runs to its end (the issuance
         # recorded and audited), its answer is dropped
         return await anyio.to_thread.run_sync(whole, abandon_on_cancel=True)
-    document, issuance_pk = await anyio.to_thread.run_sync(start)
+    document, reserved = await anyio.to_thread.run_sync(start)
     signed = await pool.run(_core.sign_credential, tenant.name, document,
                             suite=suite, issuer_from_key=issuer_from_key)
-    await anyio.to_thread.run_sync(lambda: finish(issuance_pk, signed))
+    await anyio.to_thread.run_sync(lambda: finish(reserved, signed))
     return signed
 
 
