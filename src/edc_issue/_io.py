@@ -15,6 +15,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "atomic_write",
     "check_depth",
+    "copy_json",
     "json_depth",
     "open_input",
     "parse_json_text",
@@ -46,6 +47,26 @@ def json_depth(value: Any) -> int:
             if isinstance(child, containers):
                 stack.append((child, depth + 1))
     return deepest
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a parsed JSON value: new dicts, lists and tuples, the same
+    (immutable) strings, numbers, booleans and None; any other object is shared, not
+    copied. Several times faster than ``copy.deepcopy``, which keeps a memo for shared and
+    cyclic objects that JSON cannot have. Call it on values whose depth is checked
+    (:func:`check_depth`): it recurses.
+    """
+    if isinstance(value, dict):
+        return {k: copy_json(v) if isinstance(v, _CONTAINERS) else v
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) if isinstance(v, _CONTAINERS) else v for v in value]
+    if isinstance(value, tuple):
+        return tuple(copy_json(v) if isinstance(v, _CONTAINERS) else v for v in value)
+    return value
+
+
+_CONTAINERS = (dict, list, tuple)
 
 
 def _too_deep(source: str, depth: int | None = None) -> ReadError:

@@ -6,13 +6,12 @@ credential (an LMS plugin, a batch, a service tenant builds one and keeps it).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ._data_model import require_data_model
-from ._io import check_depth
+from ._io import check_depth, copy_json
 from ._types import Clock, JsonObject, Signer
 from .errors import ConfigError, InputError
 from .keys.signing import is_signer, signer_controller, signer_kind
@@ -129,7 +128,7 @@ class Issuer:
         if not isinstance(credential, dict):
             raise InputError("a credential must be a JSON object", code="input.invalid")
         check_depth(credential, source="credential")
-        document = copy.deepcopy(credential)
+        document = copy_json(credential)
         if self.issuer_from_key:
             document = self._set_issuer(document)
         if self.check_data_model:

@@ -9,7 +9,6 @@ order: ``transform`` (RDFC-1.0 canonical N-Quads), ``hash``, ``sign`` / ``verify
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from .._io import copy_json
 from .._types import JsonObject, Signer
 from ..errors import (
     AlgorithmMismatchError,
@@ -304,7 +304,7 @@ def add_proof(document: JsonObject, proof: JsonObject, *, as_list: bool | None =
     :param as_list: write ``proof`` as an array even for one proof (the Open Badges 3.0
         JSON Schema requires it); by default an array only when there are several.
     """
-    out = copy.deepcopy(document)
+    out: JsonObject = copy_json(document)
     proofs = document_proofs(out)
     proofs.append(proof)
     if len(proofs) == 1 and not as_list:
