@@ -8,12 +8,16 @@ p50/p95/p99 latency and errors (which must be 0), and beside them the rate of th
 library's own ``sign``/``verify`` in this process: the service should reach at least 70%
 of it per worker.
 
-Two more figures say where a request's time goes, since the clients run on the same
+More figures say where a request's time goes, since the clients run on the same
 cores as the server: ``GET /healthz`` with the same clients (a route that does nothing:
-the floor of the HTTP stack and of this client), and the CPU the server's processes
-and the client used per request (``/proc``; ``per core`` is the library's time per
-operation over the server's CPU time per request, the best per-worker ratio the
-server could reach if it had its cores to itself).
+the floor of the service's HTTP stack and of this client); ``bare ASGI``, the same
+clients against the smallest ASGI application on uvicorn with the same workers (no
+framework, no middleware: the floor of any Python service on uvicorn); and the CPU the
+server's processes and the client used per request (``/proc``; ``per core`` is the
+library's time per operation over the server's CPU time per request, the best
+per-worker ratio the server could reach if it had its cores to itself, and ``ceiling``
+the library's time over itself plus the bare floor: what a service that did nothing but
+the library's operation on uvicorn would reach).
 
     python benchmarks/service.py [--clients 16] [--seconds 10] [--workers 2]
 
@@ -182,21 +186,58 @@ def main() -> int:
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
+    results["bare ASGI"] = _bare(args)
     lib_sign, lib_verify = _library_rate(min(args.seconds, 5.0), signed, status_list)
     cores = os.cpu_count() or 1
     print(f"edc-issue serve --workers {args.workers}, {args.clients} clients x "
           f"{args.seconds:g} s, {cores} cores (shared: figures vary with the machine's load)")
-    print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
+    print(f"{'route':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
           f"{'library/s':>10} {'per worker':>11} {'server CPU':>11} {'client CPU':>11} "
           f"{'per core':>9}")
-    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("healthz", None)):
+    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("healthz", None),
+                          ("bare ASGI", None)):
         r = results[name]
         per_worker = f"{r['rate'] / min(args.workers, cores) / library:.0%}" if library else "-"
         per_core = f"{1000 / library / r['server_ms']:.0%}" if library else "-"
-        print(f"{name:<8} {r['rate']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
+        print(f"{name:<9} {r['rate']:>7.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
               f"{r['errors']:>7} {library or 0:>10.1f} {per_worker:>11} "
               f"{r['server_ms']:>8.2f} ms {r['client_ms']:>8.2f} ms {per_core:>9}")
+    floor = results["bare ASGI"]["server_ms"]
+    for name, library in (("issue", lib_sign), ("verify", lib_verify)):
+        own = 1000 / library
+        print(f"ceiling for {name}: {own / (own + floor):.0%} per core (the library's "
+              f"{own:.3f} ms over itself plus uvicorn's bare {floor:.3f} ms)")
     return 0 if all(r["errors"] == 0 for r in results.values()) else 1
+
+
+def _bare(args: argparse.Namespace) -> dict[str, Any]:
+    """The same clients against :mod:`_bare_asgi` on uvicorn (as many workers)."""
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "_bare_asgi:app", "--app-dir", str(ROOT / "benchmarks"),
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+         "--no-access-log", "--log-level", "warning"],
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        time.sleep(1)
+        server_cpu, client_cpu = _group_cpu(server.pid), time.process_time()
+        r = asyncio.run(_load(url, args.clients, args.seconds, lambda n, i: ("/", None, {}, 200)))
+        r["server_ms"] = (_group_cpu(server.pid) - server_cpu) / r["count"] * 1000
+        r["client_ms"] = (time.process_time() - client_cpu) / r["count"] * 1000
+        return r
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
