@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .._types import JsonObject
@@ -238,6 +238,8 @@ class _Reservation:
 _INSERT_ISSUANCE = insert(issuances).returning(issuances.c.pk)
 _INSERT_ENTRY = insert(status_entries)
 _INSERT_AUDIT = insert(audit_log)
+_SELECT_LIST_BY_URL = select(status_lists.c.credential).where(
+    status_lists.c.url == bindparam("url"))
 
 
 class StatusService:
@@ -337,10 +339,15 @@ class StatusService:
         """The stored list credentials published at *urls* (the ones this service has)."""
         if not urls:
             return {}
+        found: dict[str, JsonObject] = {}
         with self.read_engine.connect() as conn:
-            rows = conn.execute(select(status_lists.c.url, status_lists.c.credential)
-                                .where(status_lists.c.url.in_(urls))).all()
-        return {str(r.url): json.loads(r.credential) for r in rows}
+            # one prebuilt statement per URL (a credential names one or two lists): an IN
+            # list is compiled again for every request
+            for url in dict.fromkeys(urls):
+                text = conn.execute(_SELECT_LIST_BY_URL, {"url": url}).scalar_one_or_none()
+                if text is not None:
+                    found[url] = json.loads(text)
+        return found
 
     # ---- issuance ----------------------------------------------------------------------
 
