@@ -77,3 +77,56 @@ def test_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
         conn.execute(insert(_rows).values(n=1))
         with reader.connect() as read:  # WAL: the committed state, at once
             assert read.execute(select(func.count()).select_from(_rows)).scalar() == 0
+
+
+def _locked_elsewhere(lock_file: Path) -> bool:
+    """Whether another open file description (as another process has) holds the flock."""
+    fcntl = pytest.importorskip("fcntl")
+    with lock_file.open("a") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def test_the_processes_of_a_host_take_turns_on_a_file_lock(tmp_path: Path) -> None:
+    # the writers of other processes (uvicorn --workers) wait on this flock, not in
+    # SQLite's busy handler
+    engine, readonly = _engines(tmp_path)
+    lock_file = tmp_path / "db.sqlite.writer-lock"
+    with engine.begin() as conn:
+        conn.execute(insert(_rows).values(n=1))
+        assert _locked_elsewhere(lock_file)
+    assert not _locked_elsewhere(lock_file)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.execute(insert(_rows).values(n=2))
+        raise RuntimeError
+    assert not _locked_elsewhere(lock_file)  # given back after a rollback too
+    with readonly.connect() as conn:
+        conn.execute(select(func.count()).select_from(_rows)).scalar_one()
+        assert not _locked_elsewhere(lock_file)  # readers never take it
+
+
+def test_a_writer_waits_for_another_process_then_goes_on(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    engine, _ = _engines(tmp_path)
+    lock_file = tmp_path / "db.sqlite.writer-lock"
+    done: list[float] = []
+    with lock_file.open("a") as other:  # "another process" holds the turn for 0.3 s
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+        started = time.perf_counter()
+
+        def write() -> None:
+            with engine.begin() as conn:
+                conn.execute(insert(_rows).values(n=3))
+            done.append(time.perf_counter() - started)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.3)
+        assert not done  # still waiting for the turn
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        writer.join(timeout=10)
+    assert done and done[0] >= 0.3
