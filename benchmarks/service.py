@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -107,6 +108,76 @@ async def _load(url: str, clients: int, seconds: float, make: Any) -> dict[str, 
             "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0}
 
 
+def _measure(args: argparse.Namespace, url: str, pgid: int, make: Any) -> dict[str, Any]:
+    """Load *url* with *make*'s requests; the result with the server's and the client's CPU
+    milliseconds per request."""
+    import resource
+
+    server_cpu, client_cpu = _group_cpu(pgid), time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if args.client == "wrk":
+        r = _wrk(url, args.clients, args.seconds, make)
+    else:
+        r = asyncio.run(_load(url, args.clients, args.seconds, make))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (time.process_time() - client_cpu + after.ru_utime - children.ru_utime
+            + after.ru_stime - children.ru_stime)
+    r["server_ms"] = (_group_cpu(pgid) - server_cpu) / max(r["count"], 1) * 1000
+    r["client_ms"] = used / max(r["count"], 1) * 1000
+    return r
+
+
+_WRK_SCRIPT = """
+local body = %(body)s
+local counter = 0
+local next_id = 1
+wrk.method = "%(method)s"
+%(headers)s
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+end
+function request()
+  counter = counter + 1
+  local b = nil
+  if body then b = (body:gsub("__N__", tid .. "-" .. counter)) end
+  return wrk.format(nil, "%(path)s", nil, b)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"count":%%d,"us":%%d,"status":%%d,"socket":%%d,' ..
+    '"p50":%%f,"p95":%%f,"p99":%%f,"mean":%%f}\\n', summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
+end
+"""
+
+
+def _wrk(url: str, clients: int, seconds: float, make: Any) -> dict[str, Any]:
+    """*clients* connections of Debian's wrk for *seconds*; every request is *make*'s,
+    with ``__N__`` in its body replaced by a number of its own (unique credential ids).
+
+    wrk counts answers of 400 and above as errors (``summary.errors.status``)."""
+    path, body, headers, _expected = make(0, "__N__")
+    text = "nil" if body is None else "[==[" + json.dumps(body) + "]==]"
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    if body is not None:
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+    script = _WRK_SCRIPT % {"body": text, "method": "GET" if body is None else "POST",
+                            "headers": "\n".join(lines), "path": path}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        done = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s",
+                               "-s", fh.name, url], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(fh.name)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"rate": found["count"] / (found["us"] / 1e6), "p50": found["p50"],
+            "p95": found["p95"], "p99": found["p99"], "mean": found["mean"],
+            "errors": found["status"] + found["socket"], "count": found["count"]}
+
+
 def _group_cpu(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the live processes of group *pgid*."""
     total = 0
@@ -127,6 +198,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--client", choices=("wrk", "httpx"),
+                        default="wrk" if shutil.which("wrk") else "httpx",
+                        help="the load generator: wrk (C, Debian's wrk; the default where it "
+                             "is installed: it leaves the cores to the server) or httpx "
+                             "clients in this process")
     args = parser.parse_args()
     import httpx
 
@@ -178,18 +254,14 @@ def main() -> int:
 
                 results = {}
                 for name, make in (("issue", issue), ("verify", verify), ("healthz", healthz)):
-                    server_cpu, client_cpu = _group_cpu(server.pid), time.process_time()
-                    r = asyncio.run(_load(url, args.clients, args.seconds, make))
-                    r["server_ms"] = (_group_cpu(server.pid) - server_cpu) / r["count"] * 1000
-                    r["client_ms"] = (time.process_time() - client_cpu) / r["count"] * 1000
-                    results[name] = r
+                    results[name] = _measure(args, url, server.pid, make)
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
     results["bare ASGI"] = _bare(args)
     lib_sign, lib_verify = _library_rate(min(args.seconds, 5.0), signed, status_list)
     cores = os.cpu_count() or 1
-    print(f"edc-issue serve --workers {args.workers}, {args.clients} clients x "
+    print(f"edc-issue serve --workers {args.workers}, {args.clients} {args.client} clients x "
           f"{args.seconds:g} s, {cores} cores (shared: figures vary with the machine's load)")
     print(f"{'route':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
           f"{'library/s':>10} {'per worker':>11} {'server CPU':>11} {'client CPU':>11} "
@@ -230,11 +302,7 @@ def _bare(args: argparse.Namespace) -> dict[str, Any]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         time.sleep(1)
-        server_cpu, client_cpu = _group_cpu(server.pid), time.process_time()
-        r = asyncio.run(_load(url, args.clients, args.seconds, lambda n, i: ("/", None, {}, 200)))
-        r["server_ms"] = (_group_cpu(server.pid) - server_cpu) / r["count"] * 1000
-        r["client_ms"] = (time.process_time() - client_cpu) / r["count"] * 1000
-        return r
+        return _measure(args, url, server.pid, lambda n, i: ("/", None, {}, 200))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
