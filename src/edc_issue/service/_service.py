@@ -13,10 +13,12 @@ import hmac
 import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 
@@ -31,9 +33,12 @@ from ._pool import WorkPool
 from ._store import StatusService
 from .config import NetworkConfig, ServiceConfig, TenantConfig
 
-__all__ = ["Service", "Tenant"]
+__all__ = ["HOUSEKEEPING_SECONDS", "Service", "Tenant"]
 
 _log = logging.getLogger("edc_issue.service")
+
+#: How often each process deletes the expired one-time rows (challenges, offers, ...).
+HOUSEKEEPING_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ class Service:
         self.status: StatusService | None = None
         self.tokens: TokenIssuer | None = None
         self.wallets: dict[str, Any] = {}
+        self._housekeeping: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     # ---- start and stop ------------------------------------------------------------
 
@@ -137,9 +144,41 @@ class Service:
         from .routes.issuer import issue_credential
 
         self.wallets = build_wallets(self, issue_credential)
+        self._housekeeping = threading.Thread(target=self._keep_house,
+                                              name="edc-issue-housekeeping", daemon=True)
+        self._housekeeping.start()
+
+    def purge_expired(self, now: datetime | None = None) -> dict[str, int]:
+        """Delete the one-time rows that have expired: challenges, wallet offers (and the
+        credentials they held), nonces, exchanges. Every process does it every
+        :data:`HOUSEKEEPING_SECONDS` (deleting what has expired twice is harmless)."""
+        from ._db import challenges
+        from ._wallet_store import purge_expired
+
+        moment = now or datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            gone = conn.execute(delete(challenges).where(
+                challenges.c.expires_at < moment)).rowcount
+        counts = {"challenges": int(gone or 0), **purge_expired(self.engine, moment)}
+        if any(counts.values()):
+            _log.info("expired rows purged", extra={"event": "purged", **counts})
+        return counts
+
+    def _keep_house(self) -> None:
+        while True:
+            try:
+                self.purge_expired()
+            except Exception:  # the database is away: the next round tries again
+                _log.warning("purging expired rows failed", exc_info=True,
+                             extra={"event": "purge_failed"})
+            if self._stopping.wait(HOUSEKEEPING_SECONDS):
+                return
 
     def stop(self) -> None:
-        """Stop the pool and close the database connections."""
+        """Stop the housekeeping and the pool and close the database connections."""
+        self._stopping.set()
+        if self._housekeeping is not None:
+            self._housekeeping.join(timeout=30)
         if self.pool is not None:
             self.pool.close()
         self.engine.dispose()

@@ -36,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 from ..oid4vci.exchanges import Exchange
 from ..oid4vci.stores import Offer
 
-__all__ = ["SqlExchangeStore", "SqlNonceStore", "SqlOfferStore", "offers_table"]
+__all__ = ["SqlExchangeStore", "SqlNonceStore", "SqlOfferStore", "offers_table",
+           "purge_expired"]
 
 _meta = MetaData()
 
@@ -258,3 +259,21 @@ class SqlExchangeStore:
                 exchanges_table.c.tenant == self.tenant, exchanges_table.c.id == exchange_id,
                 exchanges_table.c.state.in_(expected)).values(**values))
         return bool(done.rowcount == 1)
+
+
+def purge_expired(engine: Engine, now: datetime) -> dict[str, int]:
+    """Delete what can no longer be used: offers whose code and token have both expired
+    (with the credential each one held), nonces and exchanges past their expiry. Return
+    how many rows of each went."""
+    moment = _ts(now)
+    with engine.begin() as conn:
+        offers = conn.execute(delete(offers_table).where(
+            offers_table.c.expires_at < moment,
+            (offers_table.c.token_expires_at.is_(None))
+            | (offers_table.c.token_expires_at < moment))).rowcount
+        nonces = conn.execute(delete(nonces_table).where(
+            nonces_table.c.expires_at < moment)).rowcount
+        exchanges = conn.execute(delete(exchanges_table).where(
+            exchanges_table.c.expires_at < moment)).rowcount
+    return {"offers": int(offers or 0), "nonces": int(nonces or 0),
+            "exchanges": int(exchanges or 0)}
