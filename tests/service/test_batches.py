@@ -344,3 +344,47 @@ def test_a_tenant_without_status_purposes_issues_batches_without_entries(
         batch = [json.loads(d) for n, d in found.items()
                  if n.endswith(".json") and not n.startswith("report")]
         assert len(batch) == 2 and not any("credentialStatus" in c for c in batch)
+
+
+def test_jobs_run_their_rows_in_a_worker_process(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # with a process pool, a job's rows (signing, SHACL, sealing) run in a process of
+    # their own: a large batch does not hold the interpreter that answers requests
+    from svc_helpers import make_app
+
+    from edc_issue.batch import ProcessExecutor
+    from edc_issue.service import _jobs
+
+    started: list[int] = []
+
+    class Counting(ProcessExecutor):
+        def start(self, work: Any) -> None:
+            started.append(self.jobs)
+            super().start(work)
+
+    monkeypatch.setattr("edc_issue.batch.ProcessExecutor", Counting)
+    for app in make_app(tmp_path / "data", limits={"pool_workers": 1}):
+        runner = app.client.app.state.batch_runner  # type: ignore[attr-defined]
+        assert isinstance(runner, _jobs.JobRunner) and runner.processes == 1
+        response = app.client.post("/instance/default/batches", headers=app.auth(),
+                                   **files(3))
+        assert response.status_code == 202, response.text
+        state = wait_done(app.client.get, response.headers["Location"], app.auth())
+        assert (state["state"], state["issued"]) == ("done", 3), state
+        # the seal_batch job's worker process did not start with the service's tenants
+        ca = (app.data / "dev-pki" / "test-ca.pem").read_bytes()
+        basic = "Basic " + base64.b64encode(f"dev:{app.token}".encode()).decode()
+        response = app.client.post(
+            "/api/v1/public/credentials/seal_batch", headers={"Authorization": basic},
+            files={"_file": ("batch.json", json.dumps([eu_upload()]).encode(),
+                             "application/json")})
+        assert response.status_code == 202, response.text
+        location = response.headers["Location"]
+        state = wait_done(app.client.get, location, {"Authorization": basic})
+        assert (state["state"], state["issued"]) == ("done", 1), state
+        found = _credentials(app.client.get(f"{location}/outputs",
+                                            headers={"Authorization": basic}).content)
+        [envelope] = [json.loads(d) for n, d in found.items()
+                      if n.endswith(".json") and not n.startswith("report")]
+        assert verify(envelope, trust=[ca]).ok
+    assert started == [1, 1]

@@ -226,12 +226,18 @@ class _Progress:
 
 
 class _ItemSeal:
-    """The output step of a ``seal_batch`` job: row *i* seals the job's *i*-th upload."""
+    """The output step of a ``seal_batch`` job: row *i* seals the job's *i*-th upload.
 
-    def __init__(self, items: Sequence[Any], tenant: str, validate: bool) -> None:
+    It carries the tenant's keys, so that a batch worker process (which did not start
+    with the service's tenants) can seal too.
+    """
+
+    def __init__(self, items: Sequence[Any], tenant: str, validate: bool,
+                 keys: _core.TenantKeys | None = None) -> None:
         self.items = list(items)
         self.tenant = tenant
         self.validate = validate
+        self.keys = keys
 
     @property
     def issuer_id(self) -> str | None:
@@ -246,6 +252,8 @@ class _ItemSeal:
         from ..errors import ValidationError
 
         item = self.items[int(credential["item"])]
+        if self.tenant not in _core._TENANTS and self.keys is not None:
+            _core.init_worker({self.tenant: self.keys})  # a batch worker process
         outcome = _core.seal_upload(self.tenant, item, password=None, validate=self.validate)
         if outcome["envelope"] is None:
             error = ValidationError("the credential does not conform to the EDC shapes",
@@ -273,13 +281,18 @@ class JobRunner:
     :param keys: the tenants' keys and seals (what the work pool's workers get).
     :param status: the service's status lists (None: batch credentials carry no status).
     :param purposes: a tenant's ``status_purposes``.
+    :param processes: run a job's rows (validating, signing, sealing) in a worker process
+        of its own (1), so that a large batch does not hold this process's interpreter
+        while it answers requests; 0: in the runner's thread.
     """
 
     def __init__(self, engine: Engine, data_dir: Path, keys: dict[str, _core.TenantKeys],
                  *, lease: float | None = None, poll: float | None = None,
                  status: StatusService | None = None,
-                 purposes: Callable[[str], Sequence[str]] | None = None) -> None:
+                 purposes: Callable[[str], Sequence[str]] | None = None,
+                 processes: int = 0) -> None:
         self.engine = engine
+        self.processes = processes
         self.status = status
         self.purposes = purposes
         self.folder = data_dir / "batches"
@@ -396,6 +409,10 @@ class JobRunner:
         progress = _Progress(self, job.id)
         try:
             template, rows, step, settings = self._prepare(job, folder)
+            if self.processes > 0:
+                from ..batch import ProcessExecutor
+
+                settings["executor"] = ProcessExecutor(self.processes)
             report = issue_batch(template, rows, step, folder / "out", progress=progress,
                                  **settings)
             if self._stop.is_set() and report.total < (progress.total or 0):
@@ -443,7 +460,7 @@ class JobRunner:
         settings: dict[str, Any] = {"validate": bool(options.get("validate", True))}
         if job.kind == "seal_batch":
             items = json.loads(job.data)
-            step: Any = _ItemSeal(items, job.tenant, keys.validate_before_seal)
+            step: Any = _ItemSeal(items, job.tenant, keys.validate_before_seal, keys)
             rows = [{"item": str(i)} for i in range(len(items))]
             settings["validate"] = False  # seal_edc checks the shapes
             return {"item": "{{item}}"}, rows, step, settings

@@ -75,7 +75,8 @@ def start_runner(service: Service) -> _jobs.JobRunner:
         _core.init_worker(service._keys)
     runner = _jobs.JobRunner(
         service.engine, service.config.data_dir, service._keys, status=service.status,
-        purposes=lambda tenant: service.tenant(tenant).config.status_purposes)
+        purposes=lambda tenant: service.tenant(tenant).config.status_purposes,
+        processes=1 if service.config.limits.pool_workers > 0 else 0)
     runner.start()
     return runner
 
