@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .themes import Theme
 
 __all__ = ["UNCONFIRMED", "Fact", "Image", "Item", "VerificationView", "View", "build_view",
-           "is_note"]
+           "is_note", "verdict"]
 
 Template = Literal["edc-microcredential", "edc-diploma", "badge"]
 State = Literal["verified", "failed", "unchecked"]
@@ -191,6 +191,17 @@ def is_note(check: Check) -> bool:
         _family(check.check) == "format" or check.code in _NOTE_CODES)
 
 
+def verdict(result: VerificationResult | None) -> State:
+    """What the page's verification box says of *result*: ``unchecked`` (nothing was
+    checked: "not verified"), ``failed`` (a check failed, or a warning left a seal, key or
+    status undecided: "NOT verified") or ``verified`` (possibly "with notes")."""
+    if result is None or not result.checks:
+        return "unchecked"
+    if not result.ok or not all(is_note(c) for c in result.warnings):
+        return "failed"
+    return "verified"
+
+
 def _b64url_json(text: str) -> Mapping[str, Any] | None:
     try:
         value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
@@ -256,7 +267,8 @@ def verification_view(
     now: datetime,
 ) -> VerificationView:
     """The verification box for *result* (None: nothing was checked)."""
-    if result is None or not result.checks:
+    state_of_page = verdict(result)
+    if result is None or state_of_page == "unchecked":
         return VerificationView(state="unchecked", headline=strings["not_checked"])
     rows: list[CheckRow] = []
     for family in _FAMILIES:
@@ -287,7 +299,7 @@ def verification_view(
             reason = strings[UNCONFIRMED.get(check.code or "", "reason.other")]
             if reason not in reasons:
                 reasons.append(reason)
-    if reasons:  # fail closed: what could not be checked is not verified
+    if reasons or state_of_page != "verified":  # fail closed: not checked is not verified
         return VerificationView(state="failed", headline=strings["not_verified"],
                                 lines=[*reasons, checked], checks=rows,
                                 note=strings["unconfirmed_note"])
