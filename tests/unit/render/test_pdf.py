@@ -298,3 +298,27 @@ def _no_verified_verdict(kit: SimpleNamespace, words: Any, text: str, lang: str)
                                      date=render._i18n.format_date(kit.NOW, lang)))
     rest = text.replace(checked, "").replace(words["not_verified"], "")
     return words["verified"] + " " not in rest and words["verified_notes"] not in rest
+
+
+@pytest.mark.parametrize("url", [
+    "https://verify.example.edu/c/urn%3Auuid%3A3f1c7c1e-0000-4000-8000-000000000001",
+    "http://x.example/1", "https://verify.example.edu/c/" + "é" * 40 + "?q=1&r=<2>",
+    "https://verify.example.edu/credentials/" + "a1" * 120])
+def test_qr_svg_is_the_svg_segno_writes(url: str) -> None:
+    """The QR code's own SVG writer (the runs of each row at once) writes segno's bytes."""
+    import io
+
+    import segno
+
+    from edc_issue.render.qr import qr_svg
+
+    title = f'Verify <{url}> & "more"'
+    code = segno.make(url, error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=title,
+              dark="#000000", light="#ffffff", svgclass="qr", lineclass=None, omitsize=True)
+    qr_svg.cache_clear()
+    from edc_issue.render import qr
+
+    qr._MASKS.clear()  # the mask segno chooses itself
+    assert qr_svg(url, title=title) == out.getvalue().decode("utf-8")
