@@ -44,9 +44,9 @@ class Rendered:
     def verified(self) -> bool:
         """True when the page reads verified: the result verified and no warning left a
         seal, key or status undecided (fail closed; see :mod:`edc_issue.render._view`)."""
-        from .render._view import is_note
+        from .render._view import verdict
 
-        return self.verification.ok and all(is_note(c) for c in self.verification.warnings)
+        return verdict(self.verification) == "verified"
 
 
 def verify_and_render(

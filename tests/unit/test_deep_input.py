@@ -54,6 +54,13 @@ def test_one_limit() -> None:
     assert info.value.code == "io.too_deep" and info.value.pointer == "in.json"
 
 
+@pytest.mark.parametrize(("value", "depth"), [
+    (5, 0), ("x", 0), ({}, 1), ([], 1), ([1, "a", None], 1), ({"a": {"b": []}}, 3),
+    ([1, {"a": [2, {"b": ()}]}, "x", []], 5), ({"a": [], "b": {"c": {"d": [[{}]]}}}, 6)])
+def test_json_depth_counts_the_deepest_branch(value: Any, depth: int) -> None:
+    assert json_depth(value) == depth
+
+
 @pytest.mark.parametrize("text", [
     json.dumps(nested(REPORTED)),
     json.dumps(nested(MAX_JSON_DEPTH + 1)),

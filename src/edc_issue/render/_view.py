@@ -22,7 +22,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .themes import Theme
 
 __all__ = ["UNCONFIRMED", "Fact", "Image", "Item", "VerificationView", "View", "build_view",
-           "is_note"]
+           "is_note", "verdict"]
 
 Template = Literal["edc-microcredential", "edc-diploma", "badge"]
 State = Literal["verified", "failed", "unchecked"]
@@ -133,7 +133,7 @@ class View:
 
     def to_data(self) -> dict[str, Any]:
         """The view as JSON-ready data (images by name, without their bytes)."""
-        data = asdict(self)
+        data: dict[str, Any] = _plain(self)
         data["images"] = {name: {"name": image.name, "media_type": image.media_type,
                                  "alt": image.alt} for name, image in self.images.items()}
         return data
@@ -141,6 +141,24 @@ class View:
     def to_json(self) -> str:
         """:meth:`to_data` as JSON text (what the typst templates read)."""
         return json.dumps(self.to_data(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    """*value* with its dataclasses as dicts, as ``dataclasses.asdict`` makes it, without
+    asdict's copy of every string (half the cost of a page's JSON)."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    names = _FIELDS.get(type(value))
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return value
+        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 # --------------------------------------------------------------------------- verification
@@ -189,6 +207,17 @@ def is_note(check: Check) -> bool:
     unknown suite skipped beside the one that verified."""
     return check.code not in UNCONFIRMED and (
         _family(check.check) == "format" or check.code in _NOTE_CODES)
+
+
+def verdict(result: VerificationResult | None) -> State:
+    """What the page's verification box says of *result*: ``unchecked`` (nothing was
+    checked: "not verified"), ``failed`` (a check failed, or a warning left a seal, key or
+    status undecided: "NOT verified") or ``verified`` (possibly "with notes")."""
+    if result is None or not result.checks:
+        return "unchecked"
+    if not result.ok or not all(is_note(c) for c in result.warnings):
+        return "failed"
+    return "verified"
 
 
 def _b64url_json(text: str) -> Mapping[str, Any] | None:
@@ -256,7 +285,8 @@ def verification_view(
     now: datetime,
 ) -> VerificationView:
     """The verification box for *result* (None: nothing was checked)."""
-    if result is None or not result.checks:
+    state_of_page = verdict(result)
+    if result is None or state_of_page == "unchecked":
         return VerificationView(state="unchecked", headline=strings["not_checked"])
     rows: list[CheckRow] = []
     for family in _FAMILIES:
@@ -287,7 +317,7 @@ def verification_view(
             reason = strings[UNCONFIRMED.get(check.code or "", "reason.other")]
             if reason not in reasons:
                 reasons.append(reason)
-    if reasons:  # fail closed: what could not be checked is not verified
+    if reasons or state_of_page != "verified":  # fail closed: not checked is not verified
         return VerificationView(state="failed", headline=strings["not_verified"],
                                 lines=[*reasons, checked], checks=rows,
                                 note=strings["unconfirmed_note"])

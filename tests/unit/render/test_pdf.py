@@ -298,3 +298,63 @@ def _no_verified_verdict(kit: SimpleNamespace, words: Any, text: str, lang: str)
                                      date=render._i18n.format_date(kit.NOW, lang)))
     rest = text.replace(checked, "").replace(words["not_verified"], "")
     return words["verified"] + " " not in rest and words["verified_notes"] not in rest
+
+
+@pytest.mark.parametrize("url", [
+    "https://verify.example.edu/c/urn%3Auuid%3A3f1c7c1e-0000-4000-8000-000000000001",
+    "http://x.example/1", "https://verify.example.edu/c/" + "é" * 40 + "?q=1&r=<2>",
+    "https://verify.example.edu/credentials/" + "a1" * 120])
+def test_qr_svg_is_the_svg_segno_writes(url: str) -> None:
+    """The QR code's own SVG writer (the runs of each row at once) writes segno's bytes."""
+    import io
+
+    import segno
+
+    from edc_issue.render.qr import qr_svg
+
+    title = f'Verify <{url}> & "more"'
+    code = segno.make(url, error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=title,
+              dark="#000000", light="#ffffff", svgclass="qr", lineclass=None, omitsize=True)
+    qr_svg.cache_clear()
+    from edc_issue.render import qr
+
+    qr._MASKS.clear()  # the mask segno chooses itself
+    assert qr_svg(url, title=title) == out.getvalue().decode("utf-8")
+
+
+def test_page_numbers_with_and_without_asking_typst_for_the_page_count(
+        kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A one-sheet page is compiled once, told it is one sheet ("1 / 1" with no second
+    layout pass): the PDF is the very bytes typst writes when it counts the pages itself. A
+    page of more sheets is compiled again with the count (1 / 2, 2 / 2), and its template
+    counts from then on."""
+    from edc_issue.render import pdf
+
+    monkeypatch.setattr(pdf, "_MULTI_PAGE", set())
+    calls: list[str] = []
+    compile_once = pdf._compile
+
+    def counting(path: Path, inputs: dict[str, str], **kwargs: Any) -> Any:
+        calls.append(inputs.get("pages", ""))
+        return compile_once(path, inputs, **kwargs)
+
+    monkeypatch.setattr(pdf, "_compile", counting)
+    badge = kit.OB3_SIGNED.read_bytes()
+    told = render.render(badge, verify_url=kit.VERIFY_URL, now=kit.NOW)
+    assert calls == ["1"]
+    assert "1/1" in _text(kit, told, tmp_path).replace(" ", "")
+    pdf._MULTI_PAGE.add(pdf.TEMPLATES_DIR / "badge.typ")
+    assert render.render(badge, verify_url=kit.VERIFY_URL, now=kit.NOW) == told
+    assert calls == ["1", ""]
+    calls.clear()
+    transcript = render.render(kit.EU_TRANSCRIPT.read_bytes(), verify_url=kit.VERIFY_URL,
+                               now=kit.NOW)
+    assert calls == ["1", ""]  # two sheets: compiled again, counting
+    footer = _text(kit, transcript, tmp_path).replace(" ", "")
+    assert "1/2" in footer and "2/2" in footer and "1/1" not in footer
+    assert pdf.TEMPLATES_DIR / "edc-diploma.typ" in pdf._MULTI_PAGE
+    calls.clear()
+    render.render(kit.EU_TRANSCRIPT.read_bytes(), verify_url=kit.VERIFY_URL, now=kit.NOW)
+    assert calls == [""]

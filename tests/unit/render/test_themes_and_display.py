@@ -166,17 +166,26 @@ def test_template_init_edc_writes_a_real_page_image(tmp_path: Path) -> None:
 
 
 def test_cli_render_verified_and_not(kit: SimpleNamespace, sealed_sq: Any,
-                                     tmp_path: Path) -> None:
+                                     badge_lt: Any, tmp_path: Path) -> None:
     runner = CliRunner()
+    verified = tmp_path / "badge.json"
+    verified.write_bytes(badge_lt[1])
+    out = tmp_path / "out.pdf"
+    result = runner.invoke(cli, ["render", str(verified), "--verify-url", kit.VERIFY_URL,
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{verified}: verified; wrote" in result.output
+    assert out.read_bytes().startswith(b"%PDF")
     good = tmp_path / "sealed.json"
     good.write_bytes(sealed_sq.data)
     anchor = tmp_path / "ca.pem"
     anchor.write_bytes(sealed_sq.anchor)
-    out = tmp_path / "out.pdf"
+    # trusted, but a baseline B seal holds no revocation data: the page reads NOT verified
     result = runner.invoke(cli, ["render", str(good), "--lang", "sq", "--verify-url",
                                  kit.VERIFY_URL, "--trust", str(anchor), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "verified; wrote" in result.output and out.read_bytes().startswith(b"%PDF")
+    assert result.exit_code == 1, result.output
+    assert f"{good}: NOT verified; wrote" in result.output
+    assert out.read_bytes().startswith(b"%PDF")
     bad = tmp_path / "tampered.json"
     bad.write_bytes(kit.tamper(sealed_sq.data, sealed_sq.course.grade, "10/10"))
     result = runner.invoke(cli, ["render", str(bad), "--trust", str(anchor), "-o",
@@ -187,6 +196,20 @@ def test_cli_render_verified_and_not(kit: SimpleNamespace, sealed_sq: Any,
     result = runner.invoke(cli, ["render", str(good), "--no-verify", "--format", "png",
                                  "-o", str(tmp_path / "draft.bin")])
     assert result.exit_code == 0 and (tmp_path / "draft.bin").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_render_exit_status_is_what_the_page_says(kit: SimpleNamespace, sealed_sq: Any,
+                                                      tmp_path: Path) -> None:
+    """A seal with no trust anchor verifies (verify() is ok, with a warning) but the page
+    reads NOT verified (fail closed): the command says so too, and exits 1."""
+    good = tmp_path / "sealed.json"
+    good.write_bytes(sealed_sq.data)
+    out = tmp_path / "untrusted.html"
+    result = CliRunner().invoke(cli, ["render", str(good), "--lang", "en", "-o", str(out)])
+    words = render._i18n.strings_for("en")
+    assert words["not_verified"] in out.read_text("utf-8")
+    assert result.exit_code == 1, result.output
+    assert "NOT verified" in result.output
 
 
 def test_cli_render_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:

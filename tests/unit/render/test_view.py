@@ -258,3 +258,19 @@ def test_remote_badge_images_are_never_fetched(kit: SimpleNamespace, badge_lt: A
     assert _view(badge, kit).images["badge"].data.startswith(b"\x89PNG")
     data_url = _view(badge, kit).images["badge"].data_url
     assert base64.b64decode(data_url.split(",", 1)[1]).startswith(b"\x89PNG")
+
+
+def test_the_views_data_is_what_asdict_makes(kit: SimpleNamespace, sealed_sq: Any,
+                                              badge_lt: Any) -> None:
+    """to_data walks the view itself (faster than dataclasses.asdict), with the same data."""
+    from dataclasses import asdict
+
+    for data in (sealed_sq.data, badge_lt[1], kit.EU_TRANSCRIPT.read_bytes()):
+        source = render.read_source(data)
+        view = build_view(source, lang=None, verification=verify(source.document),
+                          verify_url=kit.VERIFY_URL, theme=render.Theme(), now=kit.NOW)
+        expected = asdict(view)
+        expected["images"] = {name: {"name": image.name, "media_type": image.media_type,
+                                     "alt": image.alt} for name, image in view.images.items()}
+        assert view.to_data() == expected
+        assert json.loads(view.to_json()) == json.loads(json.dumps(expected, ensure_ascii=False))

@@ -45,8 +45,9 @@ def command(file: Path, fmt: str | None, lang: str | None, verify_url: str | Non
     shows the result: sealed by whom and when, or signed by which key; a failed check shows
     NOT verified. The PDF (A4, PDF/A-3a) carries FILE's bytes as an attachment.
 
-    Exit status: 0 written and verified (or --no-verify); 1 written, but the credential did
-    not verify; 2 unreadable input, a bad option or theme.
+    Exit status: 0 written and the page reads verified (or --no-verify); 1 written, but the
+    page reads NOT verified (a check failed, or a seal without a trusted anchor, a key or a
+    status left undecided); 2 unreadable input, a bad option or theme.
     """
     from ...render import load_theme, read_source, render
     from ...rendering import verify_and_render
@@ -72,7 +73,9 @@ def command(file: Path, fmt: str | None, lang: str | None, verify_url: str | Non
                               status_lists=lists or None)
             rendered = verify_and_render(source, media_type=_MEDIA[chosen], lang=lang,
                                          verify_url=verify_url, theme=theme, verifier=checker)
-            content, ok = rendered.content, rendered.verification.ok
+            # what the page says, not verify()'s ok: a warning that leaves a seal, a key
+            # or a status undecided reads NOT verified on the page, and here
+            content, ok = rendered.content, rendered.verified
             verdict = "verified" if ok else "NOT verified"
         atomic_write(out, content)
     click.echo(f"{file}: {verdict}; wrote {out} ({chosen}, {len(content):,} bytes)", err=True)
