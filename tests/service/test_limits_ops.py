@@ -184,3 +184,50 @@ def test_a_slow_request_does_not_block_the_others(tmp_path: Path) -> None:
     total, quick, pending_after_quick = asyncio.run(scenario())
     assert pending_after_quick, ("the small issuances waited for the large one", total, quick)
     assert sum(quick) < total, (total, quick)
+
+
+def test_small_work_takes_one_lane_at_a_time(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small issuances run on a thread of the server, one lane at a time
+    (``_pool.INLINE_THREADS``): 12 concurrent requests never sign side by side."""
+    import threading
+
+    from edc_issue.service import _core, _pool
+
+    setup = prepare_default(ServiceConfig.model_validate({
+        "data_dir": tmp_path / "d", "base_url": "http://testserver",
+        "limits": {"pool_workers": 2}}))
+    app = create_app(setup.config)
+    running, most, lock = [0], [0], threading.Lock()
+    sign = _core.sign_credential
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.02)  # long enough for the others to pile up
+            return sign(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(_core, "sign_credential", counted)
+
+    async def scenario() -> list[int]:
+        async with app.router.lifespan_context(app):
+            issuer = app.state.service.tenants["default"].issuer
+            headers = {"Authorization": f"Bearer {setup.token}"}
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                         timeout=60) as client:
+                async def one(i: int) -> int:
+                    small = dict(badge_02(), id=f"urn:uuid:lane-{i}",
+                                 issuer=dict(badge_02()["issuer"], id=issuer))
+                    response = await client.post("/credentials/issue",
+                                                 json={"credential": small}, headers=headers)
+                    return response.status_code
+                return list(await asyncio.gather(*(one(i) for i in range(12))))
+
+    assert asyncio.run(scenario()) == [201] * 12
+    assert most[0] == _pool.INLINE_THREADS == 1

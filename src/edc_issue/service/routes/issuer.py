@@ -142,7 +142,8 @@ async def issue_credential(service: Service, tenant: Tenant, credential: dict[st
 
         # abandoned on a timeout, as the pool's work is: it runs to its end (the issuance
         # recorded and audited), its answer is dropped
-        return await anyio.to_thread.run_sync(whole, abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(whole, abandon_on_cancel=True,
+                                              limiter=pool.inline_limiter())
     document, reserved = await anyio.to_thread.run_sync(start)
     signed = await pool.run(_core.sign_credential, tenant.name, document,
                             suite=suite, issuer_from_key=issuer_from_key)

@@ -117,9 +117,12 @@ async def verify_one(service: Service, document: Any, *, tenant: str | None = No
 
     try:
         if pool.inline(size):
+            # offline, a small verification is CPU work: it waits for the inline lane;
+            # with fetching allowed it may wait on the network, so it gets a thread of its own
+            lane = None if service.config.network.allow_fetch else pool.inline_limiter()
             result = await anyio.to_thread.run_sync(lambda: _core.verify_document(
                 document, tenant=tenant, challenge=challenge, domain=domain,
-                status_lists=lists()), abandon_on_cancel=True)
+                status_lists=lists()), abandon_on_cancel=True, limiter=lane)
         else:
             found = await anyio.to_thread.run_sync(lists) if urls else None
             result = await pool.run(_core.verify_document, document, tenant=tenant,
