@@ -1,12 +1,14 @@
 """Throughput and latency of ``edc-issue serve`` against the library in-process.
 
-Starts a real server on 127.0.0.1 (``--workers 2``, SQLite in a temporary folder, a status
-entry allocated on every issue), then N concurrent clients for T seconds each on
-``POST /credentials/issue`` (the Open Badges 3.0 spec example 02) and on
-``POST /credentials/verify`` (a badge it issued). It prints requests per second,
+Starts a real server on 127.0.0.1 (``--workers 2``, ``--dev``, SQLite in a temporary
+folder, a status entry allocated on every issue), then N concurrent clients for T seconds
+each on ``POST /credentials/issue`` (the Open Badges 3.0 spec example 02), on
+``POST /credentials/verify`` (a badge it issued) and on the EU issuer's
+``POST /api/v1/public/credentials/seal`` (the EU's 172 KiB sample upload, sealed with the
+TEST e-seal after the EDC shapes are checked). It prints requests per second,
 p50/p95/p99 latency and errors (which must be 0), and beside them the rate of the
-library's own ``sign``/``verify`` in this process: the service should reach at least 70%
-of it per worker.
+library's own ``sign``/``verify``/``seal_edc`` in this process: the service should reach
+at least 70% of it per worker.
 
 More figures say where a request's time goes, since the clients run on the same
 cores as the server: ``GET /healthz`` with the same clients (a route that does nothing:
@@ -44,6 +46,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BADGE = ROOT / "tests" / "fixtures" / "openbadges" / "spec-signed" / \
     "02-sample-openbadgecredential.unsigned.json"
+#: The EU's sample upload ({credential, deliveryDetails}, 172 KiB): sealed with the EDC
+#: shapes checked, as the EU issuer's sealing API does (work for the process pool).
+EDC_UPLOAD = ROOT / "tests" / "fixtures" / "edc-samples" / "eu-elm-support" / \
+    "Sample-CertOfPart-unsigned.json"
 
 
 def _free_port() -> int:
@@ -52,23 +58,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _library_rate(seconds: float, signed: Any, status_list: Any) -> tuple[float, float]:
-    """sign() of the same badge, and verify() of the service's badge with its status list
-    (as the service checks it: the list's own proof too)."""
+def _library_rate(seconds: float, signed: Any, status_list: Any, data: Path
+                  ) -> tuple[float, float, float]:
+    """sign() of the same badge, verify() of the service's badge with its status list (as
+    the service checks it: the list's own proof too), and seal_edc() of the EU upload with
+    the service's TEST seal (the EDC shapes checked)."""
     from edc_issue import generate_key, sign, verify
+    from edc_issue.edc import seal_edc
+    from edc_issue.seal import load_pkcs12_signer
 
     key = generate_key("ed25519")
     badge = json.loads(BADGE.read_text())
     badge["issuer"] = dict(badge["issuer"], id=key.controller)
+    upload = json.loads(EDC_UPLOAD.read_text())
+    signer = load_pkcs12_signer((data / "dev-pki" / "test-eseal.p12").read_bytes(),
+                                (data / "dev-pki" / "password").read_text().strip())
     rates = []
-    for work in (lambda: sign(badge, key), lambda: verify(signed, status_lists=[status_list])):
+    for work in (lambda: sign(badge, key), lambda: verify(signed, status_lists=[status_list]),
+                 lambda: seal_edc(upload, signer)):
         work()
         count, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds:
             work()
             count += 1
         rates.append(count / (time.perf_counter() - started))
-    return rates[0], rates[1]
+    return rates[0], rates[1], rates[2]
 
 
 async def _load(url: str, clients: int, seconds: float, make: Any) -> dict[str, Any]:
@@ -214,7 +228,7 @@ def main() -> int:
         env = dict(os.environ)
         with log.open("wb") as err, out.open("wb") as std:
             server = subprocess.Popen(
-                [sys.executable, "-m", "edc_issue", "serve", "--data", f"{tmp}/data",
+                [sys.executable, "-m", "edc_issue", "serve", "--dev", "--data", f"{tmp}/data",
                  "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
                 stdout=std, stderr=err, env=env, start_new_session=True)
             try:
@@ -252,22 +266,30 @@ def main() -> int:
                 def healthz(n: int, i: int) -> Any:
                     return ("/healthz", None, {}, 200)
 
+                upload = json.loads(EDC_UPLOAD.read_text())
+
+                def seal(n: int, i: int) -> Any:
+                    return ("/api/v1/public/credentials/seal", upload, headers, 200)
+
                 results = {}
-                for name, make in (("issue", issue), ("verify", verify), ("healthz", healthz)):
+                for name, make in (("issue", issue), ("verify", verify), ("seal EDC", seal),
+                                   ("healthz", healthz)):
                     results[name] = _measure(args, url, server.pid, make)
+                lib = _library_rate(min(args.seconds, 5.0), signed, status_list,
+                                    Path(tmp) / "data")
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
     results["bare ASGI"] = _bare(args)
-    lib_sign, lib_verify = _library_rate(min(args.seconds, 5.0), signed, status_list)
+    lib_sign, lib_verify, lib_seal = lib
     cores = os.cpu_count() or 1
     print(f"edc-issue serve --workers {args.workers}, {args.clients} {args.client} clients x "
           f"{args.seconds:g} s, {cores} cores (shared: figures vary with the machine's load)")
     print(f"{'route':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
           f"{'library/s':>10} {'per worker':>11} {'server CPU':>11} {'client CPU':>11} "
           f"{'per core':>9}")
-    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("healthz", None),
-                          ("bare ASGI", None)):
+    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("seal EDC", lib_seal),
+                          ("healthz", None), ("bare ASGI", None)):
         r = results[name]
         per_worker = f"{r['rate'] / min(args.workers, cores) / library:.0%}" if library else "-"
         per_core = f"{1000 / library / r['server_ms']:.0%}" if library else "-"
@@ -275,7 +297,7 @@ def main() -> int:
               f"{r['errors']:>7} {library or 0:>10.1f} {per_worker:>11} "
               f"{r['server_ms']:>8.2f} ms {r['client_ms']:>8.2f} ms {per_core:>9}")
     floor = results["bare ASGI"]["server_ms"]
-    for name, library in (("issue", lib_sign), ("verify", lib_verify)):
+    for name, library in (("issue", lib_sign), ("verify", lib_verify), ("seal EDC", lib_seal)):
         own = 1000 / library
         print(f"ceiling for {name}: {own / (own + floor):.0%} per core (the library's "
               f"{own:.3f} ms over itself plus uvicorn's bare {floor:.3f} ms)")

@@ -18,6 +18,7 @@ database's).
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -281,11 +282,14 @@ def _seal_signer(tenant: str, password: str | None) -> Any:
 
 
 def seal_upload(tenant: str, document: JsonObject, *, password: str | None,
-                validate: bool | None = None) -> dict[str, Any]:
+                validate: bool | None = None, serialized: bool = False) -> dict[str, Any]:
     """Seal an EDC as the EU issuer does (:func:`edc_issue.edc.seal_edc`): the upload
     ``{credential, deliveryDetails}`` unwrapped (the EDC context added), the certificate's
     identity written into the issuer, the EDC shapes checked, JAdES baseline B.
 
+    :param serialized: the envelope as the JSON bytes of the response (what
+        ``JSONResponse`` writes), made here: from a worker process, bytes cross the pipe
+        at the cost of a copy, where a parsed envelope is pickled and rebuilt.
     :returns: ``{"envelope": ..., "findings": [...], "warnings": [...]}``; no envelope
         when the shapes fail (the findings say why).
     """
@@ -302,7 +306,11 @@ def seal_upload(tenant: str, document: JsonObject, *, password: str | None,
         if not findings:
             findings = [{"path": exc.pointer, "message": exc.message}]
         return {"envelope": None, "findings": findings[:100], "warnings": []}
-    return {"envelope": sealed.envelope, "findings": [], "warnings": list(sealed.warnings)}
+    envelope: Any = sealed.envelope
+    if serialized:
+        envelope = json.dumps(envelope, ensure_ascii=False, allow_nan=False, indent=None,
+                              separators=(",", ":")).encode("utf-8")
+    return {"envelope": envelope, "findings": [], "warnings": list(sealed.warnings)}
 
 
 def read_optional(path: Path | None) -> bytes | None:

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ...errors import KeyMaterialError, ValidationError
 from .. import _core
@@ -94,7 +94,7 @@ async def seal(request: Request) -> Response:
     assert service.pool is not None and service.status is not None
     try:
         outcome = await service.pool.run(_core.seal_upload, tenant.name, document,
-                                         password=password)
+                                         password=password, serialized=True)
     except KeyMaterialError as exc:
         if exc.code == "key.bad_password":
             raise ServiceError("the password does not open this tenant's e-seal",
@@ -117,7 +117,7 @@ async def seal(request: Request) -> Response:
     await anyio.to_thread.run_sync(
         lambda: status.audit(tenant.name, actor, "seal",
                              subject if isinstance(subject, str) else None))
-    return JSONResponse(outcome["envelope"], headers={
+    return Response(outcome["envelope"], media_type="application/json", headers={
         "Content-Disposition": 'attachment; filename="sealed.jsonld"'})
 
 
