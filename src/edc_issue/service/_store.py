@@ -4,10 +4,10 @@ service's status operations (allocate on issue, revoke, suspend, create, publish
 Allocation is transactional: :meth:`SqlStatusListStore.lock` holds the list's row
 (``SELECT ... FOR UPDATE`` on PostgreSQL, SQLite's write lock) while the library's
 :class:`~edc_issue.status.StatusList` reads the allocation record, picks free indexes
-and writes the record back; the ``status_entries`` rows are inserted in the same
-transaction, and their primary key ``(list_pk, status_index)`` refuses any index given
-twice. Processes on several hosts sharing one PostgreSQL therefore never hand out the
-same index.
+and writes the record back, and every index handed out gets a ``status_entries`` row
+whose primary key ``(list_pk, status_index)`` refuses any index given twice. Processes
+on several hosts sharing one PostgreSQL therefore never hand out the same index. A batch
+job's indexes (:class:`BatchStatusList`) get their rows in the allocation's transaction.
 
 Issuance over HTTP does not take the list's lock per credential: each process reserves
 indexes :attr:`StatusService.reserve_size` at a time (one transaction marks them allocated
@@ -45,7 +45,7 @@ from ..status import (
 from ._db import audit_log, issuances, status_entries, status_lists
 from ._errors import ServiceError
 
-__all__ = ["Allocation", "BatchStatusList", "Reserved", "SqlStatusListStore", "StatusService"]
+__all__ = ["BatchStatusList", "Reserved", "SqlStatusListStore", "StatusService"]
 
 #: Signs a status list credential for a tenant: ``sign(tenant, credential) -> signed``.
 TenantListSigner = Callable[[str, JsonObject], JsonObject]
@@ -206,14 +206,6 @@ class BatchStatusList(StatusList):
 
 
 @dataclass(frozen=True)
-class Allocation:
-    """The status entries given to one credential, and its issuance row."""
-
-    issuance_pk: int
-    entries: list[JsonObject]
-
-
-@dataclass(frozen=True)
 class Reserved:
     """One index handed out from a process's reservation: its list, the index, the entry
     the credential carries."""
@@ -351,55 +343,6 @@ class StatusService:
 
     # ---- issuance ----------------------------------------------------------------------
 
-    def allocate(self, tenant: str, purposes: tuple[str, ...], *, credential_id: str | None,
-                 client: str | None, fmt: str) -> Allocation:
-        """Record an issuance and give it one never-used index per purpose."""
-        entries: list[JsonObject] = []
-        issuance: dict[str, Any] = {"tenant": tenant, "credential_id": credential_id,
-                                    "format": fmt, "client": client, "created_at": _now()}
-        issuance_pk: int | None = None
-        for purpose in purposes:
-            entry, issuance_pk = self._allocate_one(tenant, purpose, issuance_pk, issuance)
-            entries.append(entry)
-        assert issuance_pk is not None
-        return Allocation(issuance_pk=issuance_pk, entries=entries)
-
-    def record_issuance(self, tenant: str, *, credential_id: str | None, client: str | None,
-                        fmt: str) -> int:
-        """Record an issuance that carries no status entry."""
-        with self.engine.begin() as conn:
-            return int(conn.execute(insert(issuances).values(
-                tenant=tenant, credential_id=credential_id, format=fmt, client=client,
-                created_at=_now()).returning(issuances.c.pk)).scalar_one())
-
-    def _allocate_one(self, tenant: str, purpose: str, issuance_pk: int | None,
-                      issuance: dict[str, Any]) -> tuple[JsonObject, int]:
-        """One index of the tenant's current *purpose* list, in one transaction with the
-        issuance row (inserted with the first entry)."""
-        for _attempt in range(5):
-            list_pk = self._current(tenant, purpose)
-            store = SqlStatusListStore(self.engine, list_pk)
-            try:
-                with store.lock():
-                    status_list = StatusList(store)
-                    [index] = status_list.allocate(1)
-                    conn = store.connection
-                    assert conn is not None
-                    if issuance_pk is None:
-                        issuance_pk = int(conn.execute(insert(issuances).values(**issuance)
-                                                       .returning(issuances.c.pk)).scalar_one())
-                    conn.execute(insert(status_entries).values(
-                        list_pk=list_pk, status_index=index, issuance_pk=issuance_pk))
-                    return status_list.entry(index), issuance_pk
-            except StatusError as exc:
-                if exc.code != "status.list_full":
-                    raise
-                self._current_pk.pop((tenant, purpose), None)
-                with self.engine.begin() as conn:
-                    conn.execute(update(status_lists).where(status_lists.c.pk == list_pk)
-                                 .values(full=True))
-        raise StatusError("every status list is full", code="status.list_full")
-
     def reserve(self, tenant: str, purposes: tuple[str, ...]) -> list[Reserved]:
         """One never-used index per purpose, from this process's reservation (refilled,
         :attr:`reserve_size` indexes in one transaction, when it runs out).
@@ -461,14 +404,6 @@ class StatusService:
                                          "action": "issue", "subject": credential_id,
                                          "detail": {"digest": digest}})
         return pk
-
-    def finish_issuance(self, issuance_pk: int, *, digest: str, credential: str | None,
-                        tenant: str, actor: str | None, credential_id: str | None) -> None:
-        """Store the signed credential's digest (and the credential if the tenant opts in)."""
-        with self.engine.begin() as conn:
-            conn.execute(update(issuances).where(issuances.c.pk == issuance_pk)
-                         .values(digest=digest, credential=credential))
-            self._audit(conn, tenant, actor, "issue", credential_id, {"digest": digest})
 
     # ---- status changes ------------------------------------------------------------------
 

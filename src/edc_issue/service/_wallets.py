@@ -160,9 +160,8 @@ async def _record(service: Service, tenant: str, issued_id: str, token: str,
     assert status is not None
 
     def store() -> None:
-        pk = status.record_issuance(tenant, credential_id=issued_id, client=actor,
-                                    fmt="dc+sd-jwt")
-        status.finish_issuance(pk, digest=digest_of(token), credential=None, tenant=tenant,
-                               actor=actor, credential_id=issued_id)
+        status.record_issued(tenant, [], credential_id=issued_id, client=actor,
+                             fmt="dc+sd-jwt", digest=digest_of(token), credential=None,
+                             actor=actor)
 
     await anyio.to_thread.run_sync(store)
