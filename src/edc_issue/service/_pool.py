@@ -50,6 +50,7 @@ class WorkPool:
 
     def __init__(self, tenants: dict[str, _core.TenantKeys], workers: int) -> None:
         self.workers = workers
+        self._inline_limiter: Any = None
         self._executor: concurrent.futures.Executor
         # this process signs small documents itself (and everything with workers=0)
         _core.init_worker(tenants)
@@ -72,12 +73,11 @@ class WorkPool:
     def inline_limiter(self) -> Any:
         """The ``anyio.CapacityLimiter`` of the inline work (:data:`INLINE_THREADS`), made
         in the event loop on first use."""
-        limiter = getattr(self, "_inline_limiter", None)
-        if limiter is None:
+        if self._inline_limiter is None:
             import anyio
 
-            limiter = self._inline_limiter = anyio.CapacityLimiter(INLINE_THREADS)
-        return limiter
+            self._inline_limiter = anyio.CapacityLimiter(INLINE_THREADS)
+        return self._inline_limiter
 
     def inline(self, size: int | None) -> bool:
         """True when work on a document of *size* bytes runs on a thread of this process
