@@ -199,10 +199,8 @@ class SqlNonceStore:
         self.tenant = tenant
 
     def add(self, nonce: str, expires_at: datetime) -> None:
-        """Remember a fresh nonce (and drop those expired an hour ago)."""
+        """Remember a fresh nonce (expired ones are deleted by :func:`purge_expired`)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(nonces_table).where(
-                nonces_table.c.expires_at < _now() - 3600))
             conn.execute(insert(nonces_table).values(nonce=nonce, tenant=self.tenant,
                                                      expires_at=_ts(expires_at)))
 
